@@ -1,0 +1,40 @@
+# throttlelab — run `make help` for the targets.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/throttlelab
+NAME  ?= burst
+MODE  ?=
+ARGS  ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help build test scenario bench lint list validate clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build bin/throttlelab
+	$(GO) build -o $(BIN) ./cmd/throttlelab
+
+test: ## vet, then run every test (what CI runs)
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+scenario: build ## run a scenario: make scenario NAME=burst [MODE=sim] [ARGS="--seed 7"]
+	./$(BIN) run $(NAME) $(if $(MODE),--mode $(MODE)) $(ARGS)
+
+list: build ## list the scenario catalog
+	./$(BIN) list
+
+validate: build ## validate every catalog scenario (or FILES="a.yaml b.yaml")
+	./$(BIN) validate $(or $(FILES),$(wildcard scenarios/*.yaml))
+
+bench: ## benchmarks, including a simulated day of 172.8 M requests
+	$(GO) test -run '^$$' -bench . -benchmem ./model/ ./metrics/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./sim/
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean: ## remove the binary and run results
+	rm -rf bin results

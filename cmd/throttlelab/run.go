@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/throttlelab/throttlelab/reports"
+	"github.com/throttlelab/throttlelab/scenarios"
+	"github.com/throttlelab/throttlelab/sim"
+)
+
+type runFlags struct {
+	mode  string
+	seed  int64
+	out   string
+	env   string
+	quiet bool
+	set   map[string]bool
+}
+
+// parseInterleaved parses flags that may come before or after positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &exitError{code: exitUsage, err: err}
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	var f runFlags
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.mode, "mode", "", "sim, live or both (default: the scenario's mode)")
+	fs.Int64Var(&f.seed, "seed", 0, "seed of the simulation (default: the scenario's seed)")
+	fs.StringVar(&f.out, "out", "", "write the run's files into this directory (default results/NAME/RUN-ID)")
+	fs.StringVar(&f.env, "env", "embedded", "live environment: embedded, containers or endpoint")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("run: name one scenario file or catalog name")
+	}
+	f.set = map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	if f.set["mode"] && !oneOf(f.mode, "sim", "live", "both") {
+		return usageErr("run: --mode %q: want sim, live or both", f.mode)
+	}
+	sc, err := scenarios.Resolve(pos[0])
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	return runScenario(sc, f, stdout, stderr)
+}
+
+func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) error {
+	mode := sc.Mode
+	if f.set["mode"] {
+		mode = f.mode
+	}
+	var notes []string
+	if mode != "sim" {
+		note := fmt.Sprintf("mode %s asked for, but live mode is not built yet: this is the simulation", mode)
+		fmt.Fprintln(stderr, "throttlelab:", note)
+		notes = append(notes, note)
+	}
+	opts := sim.Options{}
+	if f.set["seed"] {
+		opts.Seed = &f.seed
+	}
+	bar := newProgress(stderr, f.quiet)
+	opts.Progress = bar.update
+	wall := time.Now()
+	res, err := sim.Run(sc, opts)
+	bar.done()
+	if err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("run %s: %w", sc.Name, err)}
+	}
+	sum := res.Summary
+	sum.Notes = append(sum.Notes, notes...)
+	sum.Thresholds = reports.Evaluate(sum, sc.SLO)
+	dir, err := outDir(sc.Name, f.out, wall)
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	if err := writeRun(dir, sc, res, wall); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	reports.WriteText(stdout, sum)
+	fmt.Fprintf(stdout, "  results     %s\n", dir)
+	if n := reports.Failed(sum.Thresholds); n > 0 {
+		return &exitError{code: exitThreshold, err: fmt.Errorf("%d thresholds failed", n)}
+	}
+	if sum.Ledger.Lost != 0 {
+		return &exitError{code: exitFailure, err: errors.New(sum.Ledger.Verdict)}
+	}
+	return nil
+}
+
+func outDir(name, out string, wall time.Time) (string, error) {
+	dir := out
+	if dir == "" {
+		dir = filepath.Join("results", name, wall.UTC().Format("20060102-150405.000"))
+		dir = strings.Replace(dir, ".", "-", 1)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create results directory: %w", err)
+	}
+	return dir, nil
+}
+
+// runInfo is run.json: what depends on the wall clock, kept out of summary.json.
+type runInfo struct {
+	Scenario    string    `json:"scenario"`
+	File        string    `json:"file"`
+	StartedAt   time.Time `json:"started_at"`
+	WallSeconds float64   `json:"wall_seconds"`
+}
+
+func writeRun(dir string, sc *scenarios.Scenario, res *sim.Result, wall time.Time) error {
+	if err := res.Summary.WriteJSON(filepath.Join(dir, "summary.json")); err != nil {
+		return err
+	}
+	if err := res.Series.WriteFile(filepath.Join(dir, "series.csv")); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), sc.Source, 0o644); err != nil {
+		return fmt.Errorf("write scenario copy: %w", err)
+	}
+	info := runInfo{Scenario: sc.Name, File: sc.File, StartedAt: wall.UTC(), WallSeconds: time.Since(wall).Seconds()}
+	b, _ := json.MarshalIndent(info, "", "  ")
+	return os.WriteFile(filepath.Join(dir, "run.json"), append(b, '\n'), 0o644)
+}
+
+func oneOf(s string, options ...string) bool {
+	for _, o := range options {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
+

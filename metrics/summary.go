@@ -1,0 +1,226 @@
+package metrics
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Summary is summary.json: the flat metrics of SCENARIOS.md and the ledger. It holds nothing
+// that depends on the wall clock, so the same seed gives the same file byte for byte.
+type Summary struct {
+	Scenario       string                        `json:"scenario"`
+	Mode           string                        `json:"mode"`
+	Seed           int64                         `json:"seed"`
+	OfferedSeconds float64                       `json:"offered_seconds"`
+	EndedSeconds   float64                       `json:"ended_seconds"`
+	Metrics        map[string]float64            `json:"metrics"`
+	PerPriority    map[string]map[string]float64 `json:"per_priority"`
+	PerClient      map[string]map[string]float64 `json:"per_client"`
+	Thresholds     []ThresholdResult             `json:"thresholds"`
+	Ledger         Ledger                        `json:"ledger"`
+	// Notes are plain-words remarks of the driver (for example that a live run was simulated).
+	Notes []string `json:"notes,omitempty"`
+	// Sim holds the simulated summary of a run in mode both, next to the measured one.
+	Sim *Summary `json:"sim,omitempty"`
+}
+
+// ThresholdResult is one evaluated `slo:` entry.
+type ThresholdResult struct {
+	Expr  string  `json:"expr"`
+	Value float64 `json:"value"`
+	OK    bool    `json:"ok"`
+	Error string  `json:"error,omitempty"`
+}
+
+// Ledger says where every offered request ended.
+type Ledger struct {
+	Offered   int64            `json:"offered"`
+	Completed int64            `json:"completed"`
+	Rejected  map[string]int64 `json:"rejected"`
+	Failed    map[string]int64 `json:"failed"`
+	InFlight  map[string]int64 `json:"in_flight_at_end"`
+	Lost      int64            `json:"lost"`
+	Verdict   string           `json:"verdict"`
+}
+
+// Census is where the driver found requests still in flight when the run ended. Each count is
+// taken from the pipeline's own state (queue contents, pending retries, calls under way), not
+// from the recorder, so that the ledger checks the harness.
+type Census map[string]int64
+
+// Finish closes the run at end and returns its summary and series.
+func (r *Recorder) Finish(end time.Duration, census Census) (*Summary, *Series) {
+	r.Advance(end + time.Second - 1)
+	t := &r.tot
+	var inFlight int64
+	for _, n := range census {
+		inFlight += n
+	}
+	lost := t.offered - t.completed - t.rejected - t.failed - inFlight
+	m := map[string]float64{
+		"offered_total": f(t.offered), "attempts_total": f(t.attempts),
+		"gateway_admitted_total": f(t.admitted), "gateway_throttled_total": f(t.throttled),
+		"gateway_quota_exceeded_total": f(t.quota), "gateway_forbidden_total": f(t.forbidden),
+		"gateway_backend_errors_total": f(t.backendErr),
+		"queue_sent_total":             f(t.sent), "queue_received_total": f(t.received),
+		"queue_deleted_total": f(t.deleted), "queue_deferred_total": f(t.deferred),
+		"queue_depth_max": f(t.depthMax), "queue_oldest_age_seconds_max": t.oldestMax.Seconds(),
+		"queue_requeued_total": f(t.requeued), "queue_duplicates_total": f(t.duplicates),
+		"fifo_order_broken_total": f(t.orderBroken),
+		"dlq_total":               f(t.dlq),
+		"downstream_calls_total":  f(t.calls), "downstream_ok_total": f(t.ok),
+		"downstream_429_total": f(t.c429), "downstream_5xx_total": f(t.c5xx),
+		"downstream_timeouts_total": f(t.timeouts), "downstream_resets_total": f(t.resets),
+		"downstream_admitted_total": f(t.admittedByAPI),
+		"downstream_utilization":    r.utilization(),
+		"downstream_overgrant":      r.overgrant(end),
+		"breaker_opened_total":      f(t.breakerOpened),
+		"completed_total":           f(t.completed), "rejected_total": f(t.rejected),
+		"failed_total": f(t.failed), "in_flight_at_end": f(inFlight), "lost_total": f(lost),
+		"e2e_seconds_mean":        meanSeconds(t.e2eSum, t.completed),
+		"queue_wait_seconds_mean": meanSeconds(t.waitSum, t.deleted),
+		"queue_wait_seconds_p99":  quantile(r.wait, 99),
+		"queue_wait_seconds_max":  t.waitMax.Seconds(),
+		"downstream_seconds_p50":  quantile(r.ds, 50), "downstream_seconds_p99": quantile(r.ds, 99),
+		"downstream_seconds_mean": meanSeconds(t.dsSum, t.ok),
+	}
+	addPercentiles(m, r.e2e)
+	s := &Summary{
+		OfferedSeconds: r.cfg.Offered.Seconds(), EndedSeconds: end.Seconds(), Metrics: m,
+		PerPriority: map[string]map[string]float64{}, PerClient: map[string]map[string]float64{},
+		Thresholds: []ThresholdResult{},
+		Ledger:     r.ledger(census, lost),
+	}
+	for i, c := range r.cfg.Clients {
+		s.PerClient[c.Name] = r.perCli[i].metrics()
+	}
+	for i, p := range Priorities {
+		if r.perPri[i].offered > 0 {
+			s.PerPriority[p] = r.perPri[i].metrics()
+		}
+	}
+	return s, r.export()
+}
+
+func (r *Recorder) ledger(census Census, lost int64) Ledger {
+	l := Ledger{Offered: r.tot.offered, Completed: r.tot.completed, Lost: lost,
+		Rejected: map[string]int64{}, Failed: map[string]int64{}, InFlight: map[string]int64{}}
+	for i, n := range r.tot.reasons {
+		if n == 0 {
+			continue
+		}
+		if Reason(i).rejected() {
+			l.Rejected[Reason(i).String()] = n
+		} else {
+			l.Failed[Reason(i).String()] = n
+		}
+	}
+	for k, n := range census {
+		if n != 0 {
+			l.InFlight[k] = n
+		}
+	}
+	switch {
+	case lost == 0:
+		l.Verdict = "every request is accounted for"
+	case lost > 0:
+		l.Verdict = fmt.Sprintf("%d requests were offered but are neither ended nor found in flight: a bug in the harness or the emulated design", lost)
+	default:
+		l.Verdict = fmt.Sprintf("%d more requests ended or are in flight than were offered: a request was counted twice (a harness bug)", -lost)
+	}
+	return l
+}
+
+func (g *group) metrics() map[string]float64 {
+	m := map[string]float64{
+		"offered_total": f(g.offered), "attempts_total": f(g.attempts),
+		"gateway_admitted_total": f(g.admitted), "gateway_throttled_total": f(g.throttled),
+		"gateway_quota_exceeded_total": f(g.quota), "gateway_forbidden_total": f(g.forbidden),
+		"completed_total": f(g.completed), "rejected_total": f(g.rejected), "failed_total": f(g.failed),
+		"e2e_seconds_mean":        meanSeconds(g.e2eSum, g.completed),
+		"queue_wait_seconds_mean": meanSeconds(g.waitSum, g.waits),
+		"queue_wait_seconds_p99":  quantile(g.wait, 99),
+	}
+	addPercentiles(m, g.e2e)
+	return m
+}
+
+func addPercentiles(m map[string]float64, h *hdr.Histogram) {
+	m["e2e_seconds_p50"] = quantile(h, 50)
+	m["e2e_seconds_p90"] = quantile(h, 90)
+	m["e2e_seconds_p99"] = quantile(h, 99)
+	m["e2e_seconds_max"] = 0
+	if h.TotalCount() > 0 {
+		m["e2e_seconds_max"] = float64(h.Max()) / 1e6
+	}
+}
+
+func quantile(h *hdr.Histogram, q float64) float64 {
+	if h.TotalCount() == 0 {
+		return 0
+	}
+	return float64(h.ValueAtQuantile(q)) / 1e6
+}
+
+func meanSeconds(sum time.Duration, n int64) float64 {
+	if n == 0 {
+		return 0
+	}
+	return sum.Seconds() / float64(n)
+}
+
+func f(n int64) float64 { return float64(n) }
+
+// WriteJSON writes s to path, indented, with a final newline.
+func (s *Summary) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode summary: %w", err)
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// ReadSummary reads a summary.json.
+func ReadSummary(path string) (*Summary, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read summary: %w", err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("read summary %s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// Lookup returns a flat metric by name: "NAME", "per_priority.P.NAME" or "per_client.C.NAME".
+func (s *Summary) Lookup(name string) (float64, bool) {
+	if v, ok := s.Metrics[name]; ok {
+		return v, ok
+	}
+	for prefix, groups := range map[string]map[string]map[string]float64{"per_priority.": s.PerPriority, "per_client.": s.PerClient} {
+		rest, ok := cutPrefix(name, prefix)
+		if !ok {
+			continue
+		}
+		for g, m := range groups {
+			if metric, ok := cutPrefix(rest, g+"."); ok {
+				v, ok := m[metric]
+				return v, ok
+			}
+		}
+	}
+	return math.NaN(), false
+}
+
+func cutPrefix(s, p string) (string, bool) {
+	if len(s) >= len(p) && s[:len(p)] == p {
+		return s[len(p):], true
+	}
+	return s, false
+}

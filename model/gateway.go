@@ -1,0 +1,318 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// GatewayConfig describes one API Gateway REST API stage and the account it lives in.
+//
+// Account nil means AWS's default account limit (DefaultAccountBucket). Stage nil means
+// no stage throttle. Methods maps a route ("POST /orders") to the throttle that replaces
+// the stage's for that route. APIKeyRequired makes the API demand a key (x-api-key) on
+// a usage plan; usage plans apply only then, as in AWS, where a key is read and matched
+// to a plan only on methods that require one ("Choose an API key source", API Gateway
+// developer guide). Informative adds Retry-After and X-RateLimit-* headers that AWS does
+// not send. Epoch is the wall-clock instant of now = 0, which places the quota periods.
+type GatewayConfig struct {
+	Account        *BucketConfig
+	Stage          *BucketConfig
+	Methods        map[string]BucketConfig
+	APIKeyRequired bool
+	Plans          []PlanConfig
+	Informative    bool
+	Epoch          time.Time
+}
+
+// Outcome is what the gateway does with a request.
+type Outcome uint8
+
+// The outcomes, by the status they answer with.
+const (
+	Admitted      Outcome = iota // passed on to the integration
+	Throttled                    // 429 Too Many Requests: a token bucket was empty
+	QuotaExceeded                // 429 Limit Exceeded: the key's usage-plan quota is spent
+	Forbidden                    // 403: the API key is missing or on no usage plan
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Admitted:
+		return "admitted"
+	case Throttled:
+		return "throttled"
+	case QuotaExceeded:
+		return "quota-exceeded"
+	case Forbidden:
+		return "forbidden"
+	}
+	return "outcome(" + strconv.Itoa(int(o)) + ")"
+}
+
+// The layers that can refuse a request, as Decision.Layer names them.
+const (
+	LayerAccount    = "account"     // the account's bucket, shared by every API
+	LayerStage      = "stage"       // the stage's default throttle for the route
+	LayerMethod     = "method"      // a stage method throttle (GatewayConfig.Methods)
+	LayerPlan       = "plan"        // the key's usage-plan throttle
+	LayerPlanMethod = "plan-method" // the key's usage-plan throttle for the route
+	LayerQuota      = "quota"       // the key's usage-plan quota
+	LayerKey        = "key"         // the API key check
+)
+
+// Decision is the gateway's answer to one request.
+//
+// Layer names the layer that refused ("" when admitted). RetryAfter, for a 429, is how
+// long until every bucket the request needs holds a token, or until the quota's next
+// period. Limit, Remaining and Reset describe the deciding layer: the one that refused,
+// or when admitted the one with the fewest requests left (Remaining whole tokens or
+// quota requests); Limit is its rate in requests per second (a quota's: its limit per
+// period) and Reset how long until it is full again (a quota's: its next period).
+type Decision struct {
+	Outcome    Outcome
+	Layer      string
+	RetryAfter time.Duration
+	Limit      float64
+	Remaining  int64
+	Reset      time.Duration
+}
+
+// Status returns the HTTP status API Gateway answers with.
+func (d Decision) Status() int {
+	switch d.Outcome {
+	case Throttled, QuotaExceeded:
+		return http.StatusTooManyRequests
+	case Forbidden:
+		return http.StatusForbidden
+	}
+	return http.StatusOK
+}
+
+// Gateway emulates API Gateway REST API throttling: the account bucket, the stage's
+// per-method buckets, usage plans' per-key buckets and quotas, and API keys.
+//
+// A request must pass every layer that applies to it: the key's plan bucket (the plan's
+// Methods entry for the route, else its Throttle), the route's bucket (the stage
+// Methods entry, else the stage default), and the account bucket — the order in which
+// AWS documents applying them (knowledge center, api-gateway-429-limit). The stage
+// default is a bucket per route: AWS applies "per-API, per-stage throttling limits ...
+// at the API method level for a stage" (developer guide, "Throttle requests to your
+// REST APIs"). Our choice, which AWS does not document: the layers are checked without
+// consuming and a token is taken from each only when all hold one, so a refused request
+// costs nothing anywhere (all or nothing).
+//
+// Answers come in this order: a missing or unknown key when keys are required → 403; a
+// spent quota → 429 Limit Exceeded; an empty bucket → 429 Too Many Requests. Throttles
+// and quotas are best-effort targets in AWS; here they are exact.
+//
+// Decide does not allocate, except once for the first request of a route that takes
+// the stage default. A Gateway is not safe for concurrent use.
+type Gateway struct {
+	epoch       time.Time
+	account     *rateBucket
+	stage       *BucketConfig
+	routes      map[string]*gwRoute
+	keys        map[string]*gwKey
+	keyRequired bool
+	informative bool
+}
+
+type gwRoute struct {
+	b     *rateBucket
+	layer string
+}
+
+// NewGateway checks cfg, reporting every problem at once, and returns a gateway with
+// every bucket full.
+func NewGateway(cfg GatewayConfig) (*Gateway, error) {
+	account := DefaultAccountBucket
+	if cfg.Account != nil {
+		account = *cfg.Account
+	}
+	var errs []error
+	if err := account.check(); err != nil {
+		errs = append(errs, fmt.Errorf("account: %w", err))
+	}
+	if cfg.Stage != nil {
+		if err := cfg.Stage.check(); err != nil {
+			errs = append(errs, fmt.Errorf("stage: %w", err))
+		}
+	}
+	g := &Gateway{epoch: cfg.Epoch, account: account.newBucket(cfg.Epoch),
+		routes: make(map[string]*gwRoute), keys: make(map[string]*gwKey),
+		keyRequired: cfg.APIKeyRequired, informative: cfg.Informative}
+	if cfg.Stage != nil {
+		stage := *cfg.Stage
+		g.stage = &stage
+	}
+	for route, b := range cfg.Methods {
+		if err := errors.Join(checkRoute(route), b.check()); err != nil {
+			errs = append(errs, fmt.Errorf("method %q: %w", route, err))
+		}
+		g.routes[route] = &gwRoute{b: b.newBucket(cfg.Epoch), layer: LayerMethod}
+	}
+	for i, p := range cfg.Plans {
+		if err := newPlanKeys(g.keys, i, p, cfg.Epoch); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("new gateway: %w", err)
+	}
+	return g, nil
+}
+
+// gwLayers holds the buckets one request needs, in the order they are applied.
+type gwLayers struct {
+	n      int
+	b      [3]*rateBucket
+	name   [3]string
+	tokens [3]float64
+}
+
+func (ls *gwLayers) add(b *rateBucket, name string) {
+	ls.b[ls.n], ls.name[ls.n] = b, name
+	ls.n++
+}
+
+// Decide answers a request for route ("METHOD /path") with apiKey ("" for none) at now.
+func (g *Gateway) Decide(now time.Duration, route, apiKey string) Decision {
+	var k *gwKey
+	if g.keyRequired {
+		if k = g.keys[apiKey]; k == nil {
+			return Decision{Outcome: Forbidden, Layer: LayerKey}
+		}
+		if k.quota != nil && !k.quota.fits(now) {
+			return k.quota.exceeded(now)
+		}
+	}
+	var ls gwLayers
+	g.layers(&ls, route, k)
+	for i := range ls.n {
+		ok, tokens := ls.b[i].fits(now)
+		if !ok {
+			return g.throttled(now, &ls, i, tokens)
+		}
+		ls.tokens[i] = tokens
+	}
+	for i := range ls.n {
+		ls.b[i].take(now)
+	}
+	if k != nil && k.quota != nil {
+		k.quota.used++
+	}
+	return gwAdmitted(&ls, k, now)
+}
+
+// layers collects the buckets that apply to route for key k (nil: no plan).
+func (g *Gateway) layers(ls *gwLayers, route string, k *gwKey) {
+	if k != nil {
+		if b := k.methods[route]; b != nil {
+			ls.add(b, LayerPlanMethod)
+		} else if k.throttle != nil {
+			ls.add(k.throttle, LayerPlan)
+		}
+	}
+	r := g.routes[route]
+	if r == nil && g.stage != nil {
+		r = &gwRoute{b: g.stage.newBucket(g.epoch), layer: LayerStage}
+		g.routes[strings.Clone(route)] = r
+	}
+	if r != nil {
+		ls.add(r.b, r.layer)
+	}
+	ls.add(g.account, LayerAccount)
+}
+
+// throttled is the decision when layer i, holding tokens, refused at now.
+func (g *Gateway) throttled(now time.Duration, ls *gwLayers, i int, tokens float64) Decision {
+	var wait time.Duration
+	for j := range ls.n {
+		wait = max(wait, ls.b[j].free(now)-now)
+	}
+	b := ls.b[i]
+	return Decision{Outcome: Throttled, Layer: ls.name[i], RetryAfter: wait, Limit: b.rate,
+		Remaining: int64(max(0, math.Floor(tokens))), Reset: b.untilFull(tokens)}
+}
+
+// gwAdmitted is the decision for an admitted request, describing the tightest layer.
+func gwAdmitted(ls *gwLayers, k *gwKey, now time.Duration) Decision {
+	d := Decision{Outcome: Admitted, Remaining: math.MaxInt64}
+	for i := range ls.n {
+		left := ls.tokens[i] - 1
+		if r := int64(math.Floor(left)); r < d.Remaining {
+			d.Limit, d.Remaining, d.Reset = ls.b[i].rate, r, ls.b[i].untilFull(left)
+		}
+	}
+	if k != nil && k.quota != nil {
+		if r := k.quota.limit - k.quota.used; r < d.Remaining {
+			d.Limit, d.Remaining, d.Reset = float64(k.quota.limit), r, k.quota.end-now
+		}
+	}
+	return d
+}
+
+// The bodies API Gateway's default gateway responses carry.
+const (
+	bodyThrottled = `{"message":"Too Many Requests"}`
+	bodyQuota     = `{"message":"Limit Exceeded"}`
+	bodyForbidden = `{"message":"Forbidden"}`
+)
+
+// Response returns what API Gateway sends for a refused request: the status, the
+// headers and the body of its default gateway response (THROTTLED, QUOTA_EXCEEDED,
+// INVALID_API_KEY / MISSING_AUTHENTICATION_TOKEN). For an admitted request it returns
+// 200, no body (the integration's answer goes there) and, when informative, the
+// X-RateLimit-* headers.
+//
+// Headers, as captured from real API Gateway answers: Content-Type: application/json
+// and x-amzn-ErrorType: TooManyRequestsException (throttled), LimitExceededException
+// (quota) or ForbiddenException (403). The header map holds Go's canonical spelling
+// (X-Amzn-Errortype); HTTP header names are case-insensitive. AWS's x-amzn-RequestId
+// and x-amz-apigw-id are not emulated. When informative, 429s add Retry-After (whole
+// seconds, rounded up, at least 1), and all but 403s add X-RateLimit-Limit (requests
+// per second, or per quota period), X-RateLimit-Remaining and X-RateLimit-Reset
+// (seconds from now, rounded up).
+func (g *Gateway) Response(d Decision) (status int, header http.Header, body []byte) {
+	header = http.Header{}
+	var msg, errType string
+	switch d.Outcome {
+	case Throttled:
+		msg, errType = bodyThrottled, "TooManyRequestsException"
+	case QuotaExceeded:
+		msg, errType = bodyQuota, "LimitExceededException"
+	case Forbidden:
+		msg, errType = bodyForbidden, "ForbiddenException"
+	}
+	if msg != "" {
+		header.Set("Content-Type", "application/json")
+		header.Set("x-amzn-ErrorType", errType)
+		body = []byte(msg)
+	}
+	if g.informative && d.Outcome != Forbidden {
+		if d.Outcome != Admitted {
+			header.Set("Retry-After", strconv.FormatInt(max(1, wholeSecondsUp(d.RetryAfter)), 10))
+		}
+		header.Set("X-RateLimit-Limit", strconv.FormatFloat(d.Limit, 'f', -1, 64))
+		header.Set("X-RateLimit-Remaining", strconv.FormatInt(d.Remaining, 10))
+		header.Set("X-RateLimit-Reset", strconv.FormatInt(wholeSecondsUp(d.Reset), 10))
+	}
+	return d.Status(), header, body
+}
+
+// wholeSecondsUp returns d in whole seconds, rounded up (0 for d <= 0).
+func wholeSecondsUp(d time.Duration) int64 {
+	if d <= 0 {
+		return 0
+	}
+	s := int64(d / time.Second)
+	if d%time.Second != 0 {
+		s++
+	}
+	return s
+}

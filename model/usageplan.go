@@ -1,0 +1,300 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// BucketConfig is an API Gateway throttle: a token bucket holding at most Burst tokens
+// that refills at Rate tokens per second; each request takes one. Buckets start full.
+// Rate 0 or Burst 0 refuses every request. Negative values are invalid.
+type BucketConfig struct {
+	Rate  float64
+	Burst int
+}
+
+// DefaultAccountBucket is AWS's default account-level throttle per Region: 10,000
+// requests per second with a bucket of 5,000 (AWS knowledge center, "How do I
+// troubleshoot 429 Too Many Requests or Limit Exceeded errors for my API Gateway API",
+// repost.aws/knowledge-center/api-gateway-429-limit).
+var DefaultAccountBucket = BucketConfig{Rate: 10000, Burst: 5000}
+
+func (b BucketConfig) check() error {
+	if b.Rate < 0 || math.IsNaN(b.Rate) || math.IsInf(b.Rate, 0) || b.Burst < 0 {
+		return fmt.Errorf("throttle rate %v burst %d: need a finite rate >= 0 and burst >= 0", b.Rate, b.Burst)
+	}
+	return nil
+}
+
+func (b BucketConfig) newBucket(epoch time.Time) *rateBucket {
+	return newRateBucket(b.Rate, b.Burst, epoch)
+}
+
+// checkRoute checks that route reads "METHOD /path".
+func checkRoute(route string) error {
+	method, path, ok := strings.Cut(route, " ")
+	if !ok || method == "" || !strings.HasPrefix(path, "/") {
+		return fmt.Errorf("route %q: want \"METHOD /path\"", route)
+	}
+	return nil
+}
+
+// rateBucket is the token bucket behind every gateway throttle and the "token-bucket"
+// quota window: a golang.org/x/time/rate Limiter, the instant now = 0 stands for, and
+// checking without consuming. It starts full (Burst tokens, for any rate above Burst
+// per 292 years) and refills at its rate; rate 0 or burst 0 refuses everything.
+type rateBucket struct {
+	lim    *rate.Limiter
+	origin time.Time
+	rate   float64
+	burst  int
+}
+
+// newRateBucket returns a full bucket. The limiter starts with its last update at the
+// zero Time, so its first use finds it full; origin is moved off the zero Time so that
+// the elapsed time since then is large.
+func newRateBucket(perSecond float64, burst int, epoch time.Time) *rateBucket {
+	if epoch.IsZero() {
+		epoch = time.Unix(0, 0)
+	}
+	return &rateBucket{lim: rate.NewLimiter(rate.Limit(perSecond), burst), origin: epoch,
+		rate: perSecond, burst: burst}
+}
+
+// fits reports whether a whole token is in the bucket at now, and the tokens it holds.
+// It is a little stricter than rate.Limiter.AllowN, which also admits when the missing
+// fraction of a token would accrue in under a nanosecond: checking with fits first keeps
+// free exact and its instants round (a token at 100ms, not at 99.999999ms).
+func (b *rateBucket) fits(now time.Duration) (bool, float64) {
+	tokens := b.lim.TokensAt(b.origin.Add(now))
+	return b.burst >= 1 && b.rate > 0 && tokens >= 1, tokens
+}
+
+// take consumes a token at now; call it only after fits.
+func (b *rateBucket) take(now time.Duration) bool {
+	return b.lim.AllowN(b.origin.Add(now), 1)
+}
+
+// free returns the earliest instant >= now at which a token can be taken; a bucket
+// that never refills answers a year from now.
+func (b *rateBucket) free(now time.Duration) time.Duration {
+	ok, tokens := b.fits(now)
+	if ok {
+		return now
+	}
+	if b.burst < 1 || b.rate <= 0 {
+		return now + 365*24*time.Hour
+	}
+	d := time.Duration(math.Ceil((1 - tokens) / b.rate * 1e9))
+	for i := 0; i < 64 && d > 0; i++ { // float rounding: step to the exact instant
+		if ok, _ := b.fits(now + d - 1); !ok {
+			break
+		}
+		d--
+	}
+	for i := 0; i < 64; i++ {
+		if ok, _ := b.fits(now + d); ok {
+			break
+		}
+		d++
+	}
+	return now + d
+}
+
+// untilFull returns how long after now, without takes, the bucket holding tokens is full.
+func (b *rateBucket) untilFull(tokens float64) time.Duration {
+	if b.rate <= 0 || tokens >= float64(b.burst) {
+		return 0
+	}
+	return time.Duration(math.Ceil((float64(b.burst) - tokens) / b.rate * 1e9))
+}
+
+// PlanConfig is an API Gateway usage plan: the API keys it lists, each throttled by a
+// token bucket of its own (per client) and metered against a request quota.
+//
+// Throttle nil means no plan throttle. Methods maps a route ("POST /orders") to a
+// bucket that replaces Throttle for that route, again one per key (the
+// ApiStage.throttle map of AWS's UsagePlan). Quota nil means no quota. AWS does not
+// document whether the plan-wide throttle also still applies to such a route (a
+// re:Post answer suggests it does); we replace it.
+type PlanConfig struct {
+	Name     string
+	Keys     []string
+	Throttle *BucketConfig
+	Quota    *PlanQuotaConfig
+	Methods  map[string]BucketConfig
+}
+
+// PlanQuotaConfig is a usage plan's quota: at most Limit admitted requests per key per
+// calendar Period, in UTC ("day", "week" or "month"; AWS spells them DAY, WEEK, MONTH
+// and either case is accepted).
+//
+// Offset is the day the period starts: 0 for day; for week 0–6, 0 = Sunday … 6 =
+// Saturday; for month 0–27, the period starting on day Offset+1 of the month. This is
+// how AWS's QuotaSettings.offset was documented ("The day that a time period starts.
+// For example, with a time period of WEEK, an offset of 0 starts on Sunday, and an
+// offset of 1 starts on Monday" — API Gateway API reference, QuotaSettings, as carried
+// by the SDK docs, e.g. docs.rs aws-sdk-apigateway 0.4.0 and rubydoc aws-sdk-apigateway
+// 1.73.0). The current reference (docs.aws.amazon.com/apigateway/latest/api/
+// API_QuotaSettings.html) describes offset as "the number of requests subtracted from
+// the given limit in the initial time period" instead; we do not model that reading.
+// A request the quota refuses is not counted (nor is one a bucket throttles).
+type PlanQuotaConfig struct {
+	Limit  int64
+	Period string
+	Offset int
+}
+
+type quotaPeriod uint8
+
+const (
+	periodDay quotaPeriod = iota
+	periodWeek
+	periodMonth
+)
+
+// parsePlanQuota checks c and returns its period.
+func parsePlanQuota(c PlanQuotaConfig) (quotaPeriod, error) {
+	if c.Limit < 0 {
+		return 0, fmt.Errorf("quota limit %d is negative", c.Limit)
+	}
+	switch strings.ToLower(c.Period) {
+	case "day":
+		if c.Offset != 0 {
+			return 0, fmt.Errorf("quota offset %d: a day period needs offset 0", c.Offset)
+		}
+		return periodDay, nil
+	case "week":
+		if c.Offset < 0 || c.Offset > 6 {
+			return 0, fmt.Errorf("quota offset %d: a week period needs 0 (Sunday) to 6", c.Offset)
+		}
+		return periodWeek, nil
+	case "month":
+		if c.Offset < 0 || c.Offset > 27 {
+			return 0, fmt.Errorf("quota offset %d: a month period needs 0 to 27", c.Offset)
+		}
+		return periodMonth, nil
+	}
+	return 0, fmt.Errorf("quota period %q: want day, week or month", c.Period)
+}
+
+// periodBounds returns the UTC calendar period that contains epoch+now, in run time.
+func periodBounds(epoch time.Time, now time.Duration, p quotaPeriod, offset int) (start, end time.Duration) {
+	t := epoch.Add(now).UTC()
+	y, m, d := t.Date()
+	var s, e time.Time
+	switch p {
+	case periodDay:
+		s = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		e = s.AddDate(0, 0, 1)
+	case periodWeek:
+		back := (int(t.Weekday()) - offset + 7) % 7
+		s = time.Date(y, m, d-back, 0, 0, 0, 0, time.UTC)
+		e = s.AddDate(0, 0, 7)
+	case periodMonth:
+		if d < offset+1 {
+			m--
+		}
+		s = time.Date(y, m, offset+1, 0, 0, 0, 0, time.UTC) // offset+1 <= 28: every month has it
+		e = s.AddDate(0, 1, 0)
+	}
+	return s.Sub(epoch), e.Sub(epoch)
+}
+
+// keyQuota meters one API key against its plan's quota.
+type keyQuota struct {
+	epoch      time.Time
+	limit      int64
+	used       int64
+	start, end time.Duration // the current period; empty until first use
+	period     quotaPeriod
+	offset     int
+}
+
+// roll moves to the period that contains now, resetting the count.
+func (q *keyQuota) roll(now time.Duration) {
+	if now >= q.end || now < q.start || q.end == q.start {
+		q.start, q.end = periodBounds(q.epoch, now, q.period, q.offset)
+		q.used = 0
+	}
+}
+
+func (q *keyQuota) fits(now time.Duration) bool {
+	q.roll(now)
+	return q.used < q.limit
+}
+
+// exceeded is the decision for a request the quota refuses at now.
+func (q *keyQuota) exceeded(now time.Duration) Decision {
+	return Decision{Outcome: QuotaExceeded, Layer: LayerQuota, RetryAfter: q.end - now,
+		Limit: float64(q.limit), Reset: q.end - now}
+}
+
+// gwKey is the state of one API key of a usage plan.
+type gwKey struct {
+	throttle *rateBucket            // the plan's throttle for this key; nil if none
+	methods  map[string]*rateBucket // the plan's per-route throttles for this key
+	quota    *keyQuota              // nil if the plan has no quota
+}
+
+// newPlanKeys builds the state of every key of plan p into keys, reporting every
+// problem with the plan.
+func newPlanKeys(keys map[string]*gwKey, i int, p PlanConfig, epoch time.Time) error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("usage plan %d (%s): "+format, append([]any{i, p.Name}, args...)...))
+	}
+	if p.Throttle != nil {
+		if err := p.Throttle.check(); err != nil {
+			bad("throttle: %v", err)
+		}
+	}
+	for route, b := range p.Methods {
+		if err := checkRoute(route); err != nil {
+			bad("%v", err)
+		}
+		if err := b.check(); err != nil {
+			bad("method %q: %v", route, err)
+		}
+	}
+	var period quotaPeriod
+	if p.Quota != nil {
+		var err error
+		if period, err = parsePlanQuota(*p.Quota); err != nil {
+			bad("%v", err)
+		}
+	}
+	for _, key := range p.Keys {
+		switch {
+		case key == "":
+			bad("empty API key")
+		case keys[key] != nil:
+			bad("API key %q is already on another plan (AWS allows one plan per key and stage)", key)
+		default:
+			keys[key] = newGwKey(p, period, epoch)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func newGwKey(p PlanConfig, period quotaPeriod, epoch time.Time) *gwKey {
+	k := &gwKey{}
+	if p.Throttle != nil {
+		k.throttle = p.Throttle.newBucket(epoch)
+	}
+	if len(p.Methods) > 0 {
+		k.methods = make(map[string]*rateBucket, len(p.Methods))
+		for route, b := range p.Methods {
+			k.methods[route] = b.newBucket(epoch)
+		}
+	}
+	if p.Quota != nil {
+		k.quota = &keyQuota{epoch: epoch, limit: p.Quota.Limit, period: period, offset: p.Quota.Offset}
+	}
+	return k
+}

@@ -1,0 +1,213 @@
+// Package pipeline builds the models of one scenario: the clients' arrival processes and retry
+// policies, the gateway, the queues, the consumer pattern and the downstream API. Both drivers,
+// sim and live, build their pipeline here, so they run the very same models.
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/throttlelab/throttlelab/model"
+	"github.com/throttlelab/throttlelab/scenarios"
+)
+
+// DefaultStart is the run's start instant when a scenario does not give one: a Monday, 00:00 UTC.
+var DefaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+
+// Client is one traffic source with its models.
+type Client struct {
+	Name     string
+	Key      string
+	Route    string // "POST /orders"
+	Priority string
+	Arrival  model.Arrival
+	Retry    model.RetryPolicy
+	Queue    int // the queue its admitted requests go to (integration queue), else -1
+	Groups   int // FIFO message groups it spreads over
+}
+
+// Pipeline is a scenario's models, wired by index.
+type Pipeline struct {
+	Scenario    *scenarios.Scenario
+	Epoch       time.Time
+	Clients     []Client
+	Gateway     *model.Gateway // nil: no gateway limits
+	Integration string         // queue or direct
+	Queues      []*model.Queue
+	DLQs        []*model.Queue // parallel to Queues; nil where there is none
+	Pattern     model.Pattern  // nil when there is no consumer
+	Backend     *model.Pool    // direct integration through a Lambda function; nil: the API itself
+	API         *model.API
+	// CallTimeout is the downstream caller's timeout; GatewayTimeout the integration timeout of
+	// direct integrations (29 s on AWS).
+	CallTimeout, GatewayTimeout time.Duration
+}
+
+// Hooks gives the queue observers for queue index q (dead-lettering, retention expiry).
+type Hooks func(q int) model.QueueHooks
+
+// Build constructs the pipeline of sc (defaults applied, validated). seed seeds the clients'
+// arrival processes, one stream each, so that adding a client leaves the others' arrivals as
+// they were.
+func Build(sc *scenarios.Scenario, seed int64, hooks Hooks) (*Pipeline, error) {
+	p := &Pipeline{Scenario: sc, Epoch: DefaultStart, Integration: sc.Integration()}
+	if sc.Start != nil {
+		p.Epoch = *sc.Start
+	}
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	add(p.buildQueues(sc, hooks))
+	add(p.buildClients(sc, seed))
+	add(p.buildGateway(sc))
+	add(p.buildAPI(sc))
+	add(p.buildConsumer(sc))
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("build %s: %w", sc.Name, err)
+	}
+	return p, nil
+}
+
+// QueueIndex returns the index of the named queue, or -1.
+func (p *Pipeline) QueueIndex(name string) int {
+	for i, q := range p.Queues {
+		if q.Name() == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (p *Pipeline) buildClients(sc *scenarios.Scenario, seed int64) error {
+	for i, c := range sc.Clients {
+		rng := rand.New(rand.NewPCG(uint64(seed), uint64(i+1)))
+		arr, err := model.NewArrival(ArrivalConfig(c.Arrival), sc.Duration.D(), rng)
+		if err != nil {
+			return fmt.Errorf("clients[%d].arrival: %w", i, err)
+		}
+		rp, err := model.NewRetryPolicy(RetryConfig(c.Retry))
+		if err != nil {
+			return fmt.Errorf("clients[%d].retry: %w", i, err)
+		}
+		q := -1
+		if p.Integration == "queue" {
+			q = p.QueueIndex(sc.GatewayQueue(c.Priority))
+		}
+		p.Clients = append(p.Clients, Client{Name: c.Name, Key: c.APIKey, Route: c.Method + " " + c.Path,
+			Priority: c.Priority, Arrival: arr, Retry: rp, Queue: q, Groups: max(1, c.Groups)})
+	}
+	return nil
+}
+
+func (p *Pipeline) buildGateway(sc *scenarios.Scenario) error {
+	p.GatewayTimeout = 29 * time.Second
+	if sc.Gateway == nil {
+		return nil
+	}
+	if sc.Gateway.Timeout != nil {
+		p.GatewayTimeout = sc.Gateway.Timeout.D()
+	}
+	gw, err := model.NewGateway(GatewayConfig(sc.Gateway, p.Epoch))
+	if err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	p.Gateway = gw
+	return nil
+}
+
+func (p *Pipeline) buildQueues(sc *scenarios.Scenario, hooks Hooks) error {
+	for i, q := range sc.Queues {
+		var h model.QueueHooks
+		if hooks != nil {
+			h = hooks(i)
+		}
+		var dlq *model.Queue
+		if q.MaxReceiveCount > 0 {
+			dcfg := QueueConfig(q)
+			dcfg.Name, dcfg.MaxReceiveCount, dcfg.Delay = DLQName(q), 0, 0
+			dcfg.Retention = 14 * 24 * time.Hour
+			d, err := model.NewQueue(dcfg, model.QueueHooks{})
+			if err != nil {
+				return fmt.Errorf("queues[%d] dead-letter queue: %w", i, err)
+			}
+			dlq = d
+		}
+		cfg := QueueConfig(q)
+		cfg.DeadLetter = dlq
+		mq, err := model.NewQueue(cfg, h)
+		if err != nil {
+			return fmt.Errorf("queues[%d]: %w", i, err)
+		}
+		p.Queues = append(p.Queues, mq)
+		p.DLQs = append(p.DLQs, dlq)
+	}
+	return nil
+}
+
+// DLQName is the name of a queue's dead-letter queue: "<name>-dlq", before a .fifo suffix.
+func DLQName(q scenarios.Queue) string {
+	if n, ok := cutSuffix(q.Name, ".fifo"); ok {
+		return n + "-dlq.fifo"
+	}
+	return q.Name + "-dlq"
+}
+
+func cutSuffix(s, suf string) (string, bool) {
+	if len(s) >= len(suf) && s[len(s)-len(suf):] == suf {
+		return s[:len(s)-len(suf)], true
+	}
+	return s, false
+}
+
+func (p *Pipeline) buildAPI(sc *scenarios.Scenario) error {
+	d := sc.Downstream
+	if d == nil {
+		d = &scenarios.Downstream{}
+	}
+	p.CallTimeout = 3 * time.Second
+	if d.Timeout != nil {
+		p.CallTimeout = d.Timeout.D()
+	}
+	cfg, err := APIConfig(d, p.Epoch)
+	if err != nil {
+		return fmt.Errorf("downstream: %w", err)
+	}
+	api, err := model.NewAPI(cfg)
+	if err != nil {
+		return fmt.Errorf("downstream: %w", err)
+	}
+	p.API = api
+	return nil
+}
+
+func (p *Pipeline) buildConsumer(sc *scenarios.Scenario) error {
+	c := sc.Consumer
+	if c == nil {
+		return nil
+	}
+	if p.Integration == "direct" && len(p.Queues) == 0 {
+		p.Backend = model.NewPool(c.Concurrency)
+		return nil
+	}
+	qs := make([]model.QueueAPI, len(p.Queues))
+	for i, q := range p.Queues {
+		qs[i] = q
+	}
+	switch c.Pattern {
+	case "concurrency":
+		pat, err := model.NewConcurrency(qs, model.ConcurrencyConfig{Concurrency: c.Concurrency,
+			BatchSize: c.BatchSize, PollerRamp: c.PollerRamp})
+		if err != nil {
+			return fmt.Errorf("consumer: %w", err)
+		}
+		p.Pattern = pat
+		return nil
+	default:
+		return fmt.Errorf("consumer: pattern %q is not built yet", c.Pattern)
+	}
+}

@@ -1,0 +1,236 @@
+// Package scenarios holds the scenario file format of SCENARIOS.md, its strict decoder, its
+// validation and the embedded catalog of example scenarios.
+//
+// A Scenario is plain data: decoding fills it, Validate checks it, ApplyDefaults fills what the
+// file left out. Every field keeps the YAML name of the contract; extensions are marked as such.
+package scenarios
+
+import (
+	"time"
+)
+
+// Scenario is one scenario file.
+type Scenario struct {
+	Name        string   `yaml:"name" json:"name" jsonschema:"description=required; matches the file name"`
+	Description string   `yaml:"description" json:"description,omitempty"`
+	Seed        *int64   `yaml:"seed" json:"seed,omitempty" jsonschema:"description=default 1; same seed + same mode = same simulated summary"`
+	Duration    Duration `yaml:"duration" json:"duration" jsonschema:"description=how long load is offered"`
+	// Drain is how long queues may take to empty after load stops (default 5m sim, 30s live).
+	Drain *Duration `yaml:"drain" json:"drain,omitempty"`
+	Mode  string    `yaml:"mode" json:"mode,omitempty" jsonschema:"enum=sim,enum=live,enum=both"`
+	// Start is the wall-clock instant the simulated run begins (extension): it places quota
+	// periods (day, week, month) and fixed windows. Default 2026-01-05T00:00:00Z, a Monday.
+	Start *time.Time `yaml:"start" json:"start,omitempty"`
+
+	Clients    []Client    `yaml:"clients" json:"clients"`
+	Gateway    *Gateway    `yaml:"gateway" json:"gateway,omitempty"`
+	Queues     []Queue     `yaml:"queues" json:"queues,omitempty"`
+	Consumer   *Consumer   `yaml:"consumer" json:"consumer,omitempty"`
+	Downstream *Downstream `yaml:"downstream" json:"downstream,omitempty"`
+	Alarms     []Alarm     `yaml:"alarms" json:"alarms,omitempty"`
+	SLO        []string    `yaml:"slo" json:"slo,omitempty"`
+
+	// File is the path the scenario was read from, for messages.
+	File string `yaml:"-" json:"-"`
+	// Source is the file's bytes as read.
+	Source []byte `yaml:"-" json:"-"`
+	// lines maps a field path ("clients[0].arrival.shape") to its line in File.
+	lines map[string]int
+}
+
+// Client is one source of traffic: an open-model arrival process, optionally retrying.
+type Client struct {
+	Name     string  `yaml:"name" json:"name"`
+	APIKey   string  `yaml:"api_key" json:"api_key,omitempty" jsonschema:"description=sent as x-api-key"`
+	Priority string  `yaml:"priority" json:"priority,omitempty" jsonschema:"enum=high,enum=normal,enum=batch"`
+	Method   string  `yaml:"method" json:"method,omitempty" jsonschema:"description=default POST"`
+	Path     string  `yaml:"path" json:"path,omitempty" jsonschema:"description=default /"`
+	Arrival  Arrival `yaml:"arrival" json:"arrival"`
+	Retry    *Retry  `yaml:"retry" json:"retry,omitempty"`
+	// Groups spreads the client's messages over this many FIFO message groups (extension,
+	// default 1): group IDs are "<client>-0" … "<client>-(N-1)", assigned round robin.
+	Groups int `yaml:"groups" json:"groups,omitempty"`
+}
+
+// Arrival is an arrival process; which fields apply depends on Shape.
+type Arrival struct {
+	Shape     string    `yaml:"shape" json:"shape" jsonschema:"enum=constant,enum=poisson,enum=ramp,enum=burst,enum=sine,enum=steps"`
+	Rate      *Rate     `yaml:"rate" json:"rate,omitempty"`
+	Peak      *Rate     `yaml:"peak" json:"peak,omitempty"`
+	At        *Duration `yaml:"at" json:"at,omitempty"`
+	For       *Duration `yaml:"for" json:"for,omitempty"`
+	From      *Rate     `yaml:"from" json:"from,omitempty"`
+	To        *Rate     `yaml:"to" json:"to,omitempty"`
+	Amplitude *Rate     `yaml:"amplitude" json:"amplitude,omitempty"`
+	Period    *Duration `yaml:"period" json:"period,omitempty"`
+	Steps     []Step    `yaml:"steps" json:"steps,omitempty"`
+}
+
+// Step is one level of a steps arrival: from At on, Rate.
+type Step struct {
+	At   Duration `yaml:"at" json:"at"`
+	Rate Rate     `yaml:"rate" json:"rate"`
+}
+
+// Retry is what a client does with a 429 or 5xx answer.
+type Retry struct {
+	Policy          string    `yaml:"policy" json:"policy" jsonschema:"enum=none,enum=exponential,enum=full-jitter,enum=equal-jitter,enum=decorrelated-jitter"`
+	Base            *Duration `yaml:"base" json:"base,omitempty" jsonschema:"description=default 100ms"`
+	Cap             *Duration `yaml:"cap" json:"cap,omitempty" jsonschema:"description=default 10s"`
+	MaxAttempts     int       `yaml:"max_attempts" json:"max_attempts,omitempty" jsonschema:"description=attempts in all; the first included (default 5)"`
+	HonorRetryAfter bool      `yaml:"honor_retry_after" json:"honor_retry_after,omitempty"`
+}
+
+// Gateway is an API Gateway REST API stage.
+type Gateway struct {
+	Account        *Bucket           `yaml:"account" json:"account,omitempty"`
+	Stage          *Bucket           `yaml:"stage" json:"stage,omitempty"`
+	Methods        map[string]Bucket `yaml:"methods" json:"methods,omitempty"`
+	APIKeyRequired bool              `yaml:"api_key_required" json:"api_key_required,omitempty"`
+	UsagePlans     []UsagePlan       `yaml:"usage_plans" json:"usage_plans,omitempty"`
+	Headers        string            `yaml:"headers" json:"headers,omitempty" jsonschema:"enum=aws,enum=informative"`
+	Integration    string            `yaml:"integration" json:"integration,omitempty" jsonschema:"enum=queue,enum=direct"`
+	Queue          string            `yaml:"queue" json:"queue,omitempty"`
+	// Timeout is the integration timeout of direct integrations (extension; default 29s as AWS).
+	Timeout *Duration `yaml:"timeout" json:"timeout,omitempty"`
+}
+
+// Bucket is a token bucket: Rate tokens per second, at most Burst.
+type Bucket struct {
+	Rate  Rate `yaml:"rate" json:"rate"`
+	Burst int  `yaml:"burst" json:"burst"`
+}
+
+// UsagePlan throttles and meters the API keys it lists.
+type UsagePlan struct {
+	Name     string            `yaml:"name" json:"name"`
+	Keys     []string          `yaml:"keys" json:"keys"`
+	Throttle *Bucket           `yaml:"throttle" json:"throttle,omitempty"`
+	Quota    *PlanQuota        `yaml:"quota" json:"quota,omitempty"`
+	Methods  map[string]Bucket `yaml:"methods" json:"methods,omitempty" jsonschema:"description=per-method throttling inside the plan (extension)"`
+}
+
+// PlanQuota is a usage plan's request quota per period.
+type PlanQuota struct {
+	Limit  int64  `yaml:"limit" json:"limit"`
+	Period string `yaml:"period" json:"period" jsonschema:"enum=day,enum=week,enum=month"`
+	// Offset is the day the period starts, as AWS QuotaSettings.offset: 0 for day; 0–6 for
+	// week (0 = Sunday); 0–27 for month (0 = the 1st).
+	Offset int `yaml:"offset" json:"offset,omitempty"`
+}
+
+// Queue is an SQS queue.
+type Queue struct {
+	Name              string    `yaml:"name" json:"name"`
+	VisibilityTimeout *Duration `yaml:"visibility_timeout" json:"visibility_timeout,omitempty" jsonschema:"description=default 30s; 0..12h"`
+	MaxReceiveCount   int       `yaml:"max_receive_count" json:"max_receive_count,omitempty" jsonschema:"description=redrive to <name>-dlq after this many receives; 0 = no DLQ"`
+	FIFO              bool      `yaml:"fifo" json:"fifo,omitempty"`
+	Delay             Duration  `yaml:"delay" json:"delay,omitempty" jsonschema:"description=0..15m"`
+	Retention         *Duration `yaml:"retention" json:"retention,omitempty" jsonschema:"description=default 96h; 60s..14d"`
+	// ContentDedup is FIFO content-based deduplication (extension). Without it each request
+	// gets its own deduplication ID, and only client retries of one request are deduplicated.
+	ContentDedup bool `yaml:"content_dedup" json:"content_dedup,omitempty"`
+}
+
+// Consumer is how work leaves the queues.
+type Consumer struct {
+	Pattern      string     `yaml:"pattern" json:"pattern" jsonschema:"enum=concurrency,enum=priority,enum=orchestrator"`
+	Concurrency  int        `yaml:"concurrency" json:"concurrency,omitempty"`
+	BatchSize    int        `yaml:"batch_size" json:"batch_size,omitempty"`
+	PollerRamp   bool       `yaml:"poller_ramp" json:"poller_ramp,omitempty"`
+	Order        []string   `yaml:"order" json:"order,omitempty"`
+	Schedule     *Duration  `yaml:"schedule" json:"schedule,omitempty"`
+	Pace         *Rate      `yaml:"pace" json:"pace,omitempty"`
+	Quotas       []Quota    `yaml:"quotas" json:"quotas,omitempty"`
+	Breaker      *Breaker   `yaml:"breaker" json:"breaker,omitempty"`
+	RequeueFirst bool       `yaml:"requeue_first" json:"requeue_first,omitempty"`
+	TaskToken    *TaskToken `yaml:"task_token" json:"task_token,omitempty"`
+	State        string     `yaml:"state" json:"state,omitempty" jsonschema:"enum=memory,enum=dynamodb"`
+	// Timeout is the Lambda function timeout (extension; default 5m for the orchestrator, 30s
+	// for workers), at most 15m.
+	Timeout *Duration `yaml:"timeout" json:"timeout,omitempty"`
+	// MemoryMB is the Lambda memory size (extension, default 128), for cost estimates.
+	MemoryMB int `yaml:"memory_mb" json:"memory_mb,omitempty"`
+}
+
+// Quota is one tier of a multi-tier quota: at most Limit calls per Per.
+type Quota struct {
+	Limit  int64    `yaml:"limit" json:"limit"`
+	Per    Duration `yaml:"per" json:"per"`
+	Window string   `yaml:"window" json:"window,omitempty" jsonschema:"enum=fixed,enum=sliding,enum=token-bucket"`
+}
+
+// Breaker is the orchestrator's circuit breaker.
+type Breaker struct {
+	Failures    int      `yaml:"failures" json:"failures"`
+	OpenFor     Duration `yaml:"open_for" json:"open_for,omitempty" jsonschema:"description=default 30s"`
+	HealthCheck Duration `yaml:"health_check" json:"health_check,omitempty" jsonschema:"description=default 10s"`
+}
+
+// TaskToken makes each request wait in a Step Functions execution for its callback.
+type TaskToken struct {
+	Timeout   Duration `yaml:"timeout" json:"timeout"`
+	Heartbeat Duration `yaml:"heartbeat" json:"heartbeat,omitempty"`
+}
+
+// Downstream is the fake third-party API.
+type Downstream struct {
+	Quotas     []Quota   `yaml:"quotas" json:"quotas,omitempty"`
+	PerKey     bool      `yaml:"per_key" json:"per_key,omitempty"`
+	Latency    *Latency  `yaml:"latency" json:"latency,omitempty"`
+	Errors     *Errors   `yaml:"errors" json:"errors,omitempty"`
+	Outages    []Outage  `yaml:"outages" json:"outages,omitempty"`
+	RetryAfter bool      `yaml:"retry_after" json:"retry_after,omitempty"`
+	Timeout    *Duration `yaml:"timeout" json:"timeout,omitempty" jsonschema:"description=the caller's timeout (default 3s)"`
+	HealthPath string    `yaml:"health_path" json:"health_path,omitempty"`
+}
+
+// Latency is a service-time distribution; which fields apply depends on Dist.
+type Latency struct {
+	Dist   string    `yaml:"dist" json:"dist" jsonschema:"enum=fixed,enum=uniform,enum=exponential,enum=normal,enum=lognormal,enum=pareto"`
+	Value  *Duration `yaml:"value" json:"value,omitempty"`
+	Min    *Duration `yaml:"min" json:"min,omitempty"`
+	Max    *Duration `yaml:"max" json:"max,omitempty"`
+	Mean   *Duration `yaml:"mean" json:"mean,omitempty"`
+	Stddev *Duration `yaml:"stddev" json:"stddev,omitempty"`
+	Median *Duration `yaml:"median" json:"median,omitempty"`
+	P99    *Duration `yaml:"p99" json:"p99,omitempty"`
+	Alpha  *float64  `yaml:"alpha" json:"alpha,omitempty"`
+}
+
+// Errors makes a fraction of admitted calls fail.
+type Errors struct {
+	Rate   float64 `yaml:"rate" json:"rate"`
+	Status int     `yaml:"status" json:"status,omitempty"`
+}
+
+// Outage is a window of failure of the downstream API.
+type Outage struct {
+	At     Duration `yaml:"at" json:"at"`
+	For    Duration `yaml:"for" json:"for"`
+	Mode   string   `yaml:"mode" json:"mode" jsonschema:"enum=error,enum=timeout,enum=reset"`
+	Status int      `yaml:"status" json:"status,omitempty"`
+}
+
+// Alarm is a CloudWatch-style alarm over a series of series.csv.
+type Alarm struct {
+	Name              string   `yaml:"name" json:"name"`
+	Metric            string   `yaml:"metric" json:"metric"`
+	Stat              string   `yaml:"stat" json:"stat" jsonschema:"enum=sum,enum=average,enum=max,enum=p99"`
+	Period            Duration `yaml:"period" json:"period"`
+	EvaluationPeriods int      `yaml:"evaluation_periods" json:"evaluation_periods"`
+	Comparison        string   `yaml:"comparison" json:"comparison" jsonschema:"enum=>,enum=>=,enum=<,enum=<="`
+	Threshold         float64  `yaml:"threshold" json:"threshold"`
+}
+
+// Line returns the line of the field at path ("clients[0].arrival.shape"), or of the nearest
+// enclosing field that has one, or the line the document's fields start on, or 0 for a
+// scenario that was not decoded.
+func (s *Scenario) Line(path string) int {
+	for p := path; p != ""; p = parentPath(p) {
+		if l, ok := s.lines[p]; ok {
+			return l
+		}
+	}
+	return s.lines[""]
+}

@@ -1,0 +1,308 @@
+package scenarios
+
+import (
+	"cmp"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Validate checks a scenario's values and returns every problem at once, each a *FieldError
+// placed at the line of the field it names, in line order; nil means the scenario is valid.
+// It expects ApplyDefaults to have run, as Load does: fields with a default are checked with
+// it.
+//
+// A field the contract requires (a field whose json tag has no omitempty, as in the JSON
+// Schema) and that the file leaves out is reported once, as missing; nothing else is reported
+// about it or about what it contains. The rules go beyond the JSON Schema: which parameters
+// apply to an arrival shape or a latency distribution, ranges as AWS enforces them, and
+// references between sections (gateway.queue and consumer.order name queues).
+//
+// throttlelab does not require FIFO queue names to end in ".fifo", as AWS does: a queue is
+// FIFO when its fifo field says so, whatever its name.
+func (s *Scenario) Validate() []error {
+	v := &validator{s: s}
+	v.required(reflect.ValueOf(s).Elem(), "")
+	v.top()
+	v.clients()
+	v.gateway()
+	v.queues()
+	v.consumer()
+	v.downstream()
+	v.alarms()
+	v.slo()
+	slices.SortStableFunc(v.errs, func(a, b *FieldError) int { return cmp.Compare(a.Line, b.Line) })
+	var errs []error
+	for _, e := range v.errs {
+		errs = append(errs, e)
+	}
+	return errs
+}
+
+// validator collects the problems of one scenario.
+type validator struct {
+	s    *Scenario
+	errs ErrorList
+	// missing are the paths of required fields left out; errors inside them are dropped.
+	missing []string
+}
+
+// errf records a problem with the field at path, unless that field is known to be missing.
+func (v *validator) errf(path, format string, args ...any) {
+	for _, m := range v.missing {
+		if within(path, m) {
+			return
+		}
+	}
+	v.errs = append(v.errs, &FieldError{File: v.s.File, Line: v.s.Line(path), Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// within reports whether path is p or names something inside p.
+func within(path, p string) bool {
+	if !strings.HasPrefix(path, p) {
+		return false
+	}
+	return len(path) == len(p) || path[len(p)] == '.' || path[len(p)] == '['
+}
+
+// given reports whether the field at path was written; without line information (a scenario
+// built in code) every field counts as written.
+func (v *validator) given(path string) bool {
+	if v.s.lines == nil {
+		return true
+	}
+	_, ok := v.s.lines[path]
+	return ok
+}
+
+// required reports the required fields left out anywhere under rv.
+func (v *validator) required(rv reflect.Value, path string) {
+	switch rv.Kind() {
+	case reflect.Pointer:
+		if !rv.IsNil() {
+			v.required(rv.Elem(), path)
+		}
+	case reflect.Slice:
+		for i := range rv.Len() {
+			v.required(rv.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+	case reflect.Map:
+		keys := rv.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return cmp.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			v.required(rv.MapIndex(k), fmt.Sprintf("%s[%q]", path, k.String()))
+		}
+	case reflect.Struct:
+		if rv.Type() != timeType {
+			v.requiredFields(rv, path)
+		}
+	}
+}
+
+func (v *validator) requiredFields(rv reflect.Value, path string) {
+	t := rv.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if !f.IsExported() || name == "" || name == "-" {
+			continue
+		}
+		p := join(path, name)
+		if isRequired(f) && !v.given(p) {
+			v.errf(p, "required field is missing")
+			v.missing = append(v.missing, p)
+			continue
+		}
+		v.required(rv.Field(i), p)
+	}
+}
+
+// isRequired reports whether the contract requires a field: its json tag has no omitempty.
+func isRequired(f reflect.StructField) bool {
+	name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name != "-" && !slices.Contains(strings.Split(opts, ","), "omitempty")
+}
+
+// oneOf checks that val is one of the known names.
+func (v *validator) oneOf(path, what, val string, known []string) bool {
+	if slices.Contains(known, val) {
+		return true
+	}
+	v.errf(path, "unknown %s %q (known: %s)", what, val, strings.Join(known, ", "))
+	return false
+}
+
+// positive checks d > 0.
+func (v *validator) positive(path string, d Duration) {
+	if d <= 0 {
+		v.errf(path, "must be greater than 0, got %s", short(d.D()))
+	}
+}
+
+// durationIn checks lo <= d <= hi.
+func (v *validator) durationIn(path string, d Duration, lo, hi time.Duration) {
+	if d.D() < lo || d.D() > hi {
+		v.errf(path, "must be between %s and %s, got %s", short(lo), short(hi), short(d.D()))
+	}
+}
+
+// intIn checks lo <= n <= hi.
+func (v *validator) intIn(path string, n, lo, hi int64) {
+	if n < lo || n > hi {
+		v.errf(path, "must be between %d and %d, got %d", lo, hi, n)
+	}
+}
+
+// atLeast checks n >= lo.
+func (v *validator) atLeast(path string, n, lo int64) {
+	if n < lo {
+		v.errf(path, "must be at least %d, got %d", lo, n)
+	}
+}
+
+// short formats d without trailing zero units: 12h rather than 12h0m0s.
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+// param is one optional parameter of an arrival shape or a latency distribution.
+type param struct {
+	name string
+	set  bool
+}
+
+// params checks that exactly the parameters kind (a shape, a distribution) uses are set.
+func (v *validator) params(path, what, kind string, want []string, have []param) {
+	for _, p := range have {
+		needed := slices.Contains(want, p.name)
+		switch {
+		case needed && !p.set:
+			v.errf(join(path, p.name), "%s %s requires %s", what, kind, p.name)
+		case !needed && p.set:
+			v.errf(join(path, p.name), "%s does not apply to %s %s", p.name, what, kind)
+		}
+	}
+}
+
+func (v *validator) top() {
+	s := v.s
+	if s.Name == "" {
+		v.errf("name", "must not be empty")
+	} else if base, ok := fileBase(s.File); ok && s.Name != base {
+		v.errf("name", "name %q does not match the file name (want %q)", s.Name, base)
+	}
+	v.positive("duration", s.Duration)
+	if s.Drain != nil && *s.Drain < 0 {
+		v.errf("drain", "must not be negative, got %s", short(s.Drain.D()))
+	}
+	v.oneOf("mode", "mode", s.Mode, Modes)
+	if len(s.Clients) == 0 {
+		v.errf("clients", "at least one client is required")
+	}
+}
+
+// fileBase returns the base name of a .yaml or .yml file without its extension.
+func fileBase(file string) (string, bool) {
+	base := filepath.Base(file)
+	for _, ext := range []string{".yaml", ".yml"} {
+		if name, ok := strings.CutSuffix(base, ext); ok {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+func (v *validator) clients() {
+	seen := map[string]int{}
+	for i := range v.s.Clients {
+		c, p := &v.s.Clients[i], fmt.Sprintf("clients[%d]", i)
+		if c.Name == "" {
+			v.errf(p+".name", "must not be empty")
+		} else if j, dup := seen[c.Name]; dup {
+			v.errf(p+".name", "client %q is also clients[%d]", c.Name, j)
+		} else {
+			seen[c.Name] = i
+		}
+		v.oneOf(p+".priority", "priority", c.Priority, Priorities)
+		if c.Method == "ANY" || !slices.Contains(HTTPMethods, c.Method) {
+			v.errf(p+".method", "unknown method %q (known: %s)", c.Method, strings.Join(HTTPMethods[:len(HTTPMethods)-1], ", "))
+		}
+		if !strings.HasPrefix(c.Path, "/") {
+			v.errf(p+".path", "path %q must start with /", c.Path)
+		}
+		v.atLeast(p+".groups", int64(c.Groups), 1)
+		v.arrival(p+".arrival", &c.Arrival)
+		if c.Retry != nil {
+			v.retry(p+".retry", c.Retry)
+		}
+	}
+}
+
+// shapeParams are the parameters each arrival shape requires; no other applies.
+var shapeParams = map[string][]string{
+	"constant": {"rate"},
+	"poisson":  {"rate"},
+	"ramp":     {"from", "to"},
+	"burst":    {"rate", "peak", "at", "for"},
+	"sine":     {"rate", "amplitude", "period"},
+	"steps":    {"steps"},
+}
+
+func (v *validator) arrival(p string, a *Arrival) {
+	if !v.oneOf(p+".shape", "shape", a.Shape, Shapes) {
+		return
+	}
+	v.params(p, "shape", a.Shape, shapeParams[a.Shape], []param{
+		{"rate", a.Rate != nil}, {"peak", a.Peak != nil}, {"at", a.At != nil},
+		{"for", a.For != nil}, {"from", a.From != nil}, {"to", a.To != nil},
+		{"amplitude", a.Amplitude != nil}, {"period", a.Period != nil}, {"steps", len(a.Steps) > 0},
+	})
+	if a.At != nil {
+		if *a.At < 0 {
+			v.errf(p+".at", "must not be negative, got %s", short(a.At.D()))
+		} else if *a.At >= v.s.Duration && v.s.Duration > 0 {
+			v.errf(p+".at", "the burst starts at %s, not before the load ends (duration %s)", short(a.At.D()), short(v.s.Duration.D()))
+		}
+	}
+	if a.For != nil {
+		v.positive(p+".for", *a.For)
+	}
+	if a.Period != nil {
+		v.positive(p+".period", *a.Period)
+	}
+	for i, st := range a.Steps {
+		sp := fmt.Sprintf("%s.steps[%d].at", p, i)
+		if st.At < 0 {
+			v.errf(sp, "must not be negative, got %s", short(st.At.D()))
+		} else if i > 0 && st.At <= a.Steps[i-1].At {
+			v.errf(sp, "steps must be in increasing order of at: %s is not after %s", short(st.At.D()), short(a.Steps[i-1].At.D()))
+		}
+	}
+}
+
+func (v *validator) retry(p string, r *Retry) {
+	v.oneOf(p+".policy", "policy", r.Policy, Policies)
+	if r.Base != nil {
+		v.positive(p+".base", *r.Base)
+	}
+	if r.Cap != nil {
+		v.positive(p+".cap", *r.Cap)
+	}
+	if r.Base != nil && r.Cap != nil && *r.Base > *r.Cap {
+		v.errf(p+".base", "base %s is greater than cap %s", short(r.Base.D()), short(r.Cap.D()))
+	}
+	v.intIn(p+".max_attempts", int64(r.MaxAttempts), 1, 100)
+	if r.Policy == "none" && r.MaxAttempts > 1 {
+		v.errf(p+".max_attempts", "policy none makes no retries: max_attempts must be 1, got %d", r.MaxAttempts)
+	}
+}

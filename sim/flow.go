@@ -1,0 +1,209 @@
+package sim
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/model"
+)
+
+// attempt sends one attempt of request ref through the gateway.
+func (r *runner) attempt(now time.Duration, ref uint64) {
+	req := r.reqs.get(ref)
+	c := int(req.client)
+	cl := &r.p.Clients[c]
+	r.rec.Attempt(now, c)
+	if gw := r.p.Gateway; gw != nil {
+		d := gw.Decide(now, cl.Route, cl.Key)
+		if d.Outcome != model.Admitted {
+			g, why := gatewayRefusal(d.Outcome)
+			r.rec.Gateway(now, c, g)
+			r.retryOrEnd(now, ref, d.RetryAfter, why)
+			return
+		}
+	}
+	r.rec.Gateway(now, c, metrics.Admitted)
+	if r.p.Integration == "queue" {
+		r.enqueue(now, ref, c)
+		return
+	}
+	r.callDirect(now, ref, c)
+}
+
+func gatewayRefusal(o model.Outcome) (metrics.Gateway, metrics.Reason) {
+	switch o {
+	case model.Forbidden:
+		return metrics.Forbidden, metrics.RejectForbidden
+	case model.QuotaExceeded:
+		return metrics.QuotaExceeded, metrics.RejectQuota
+	default:
+		return metrics.Throttled, metrics.RejectThrottled
+	}
+}
+
+// retryOrEnd lets the client retry after a failed attempt, or give up with reason why.
+func (r *runner) retryOrEnd(now time.Duration, ref uint64, retryAfter time.Duration, why metrics.Reason) {
+	req := r.reqs.get(ref)
+	wait, ok := r.p.Clients[req.client].Retry.Next(int(req.attempt), req.prev, retryAfter, r.rng)
+	if !ok {
+		r.endReq(now, ref, why)
+		return
+	}
+	req.attempt++
+	req.prev = wait
+	r.retries++
+	r.k.schedule(now+wait, evRetry, 0, ref)
+}
+
+func (r *runner) endReq(now time.Duration, ref uint64, why metrics.Reason) {
+	r.rec.Ended(now, int(r.reqs.get(ref).client), why)
+	r.reqs.release(ref)
+}
+
+func (r *runner) complete(now time.Duration, ref uint64) {
+	req := r.reqs.get(ref)
+	r.rec.Completed(now, int(req.client), now-req.first)
+	r.reqs.release(ref)
+}
+
+// enqueue is the gateway's SQS integration: SendMessage, then answer 200.
+func (r *runner) enqueue(now time.Duration, ref uint64, c int) {
+	qi := r.p.Clients[c].Queue
+	q := r.p.Queues[qi]
+	o := model.SendOptions{Delay: -1}
+	if q.Config().FIFO {
+		g := r.groups[c]
+		o.Group = g[r.hits[c]%uint64(len(g))]
+		o.DedupID = strconv.FormatUint(ref, 36)
+	}
+	if _, _, err := q.Send(now, ref, o); err != nil {
+		r.fail(fmt.Errorf("sim: send to %s: %w", q.Name(), err))
+		return
+	}
+	r.rec.Sent(now, qi)
+	r.poll(now)
+}
+
+// callDirect is a direct integration: the gateway calls its backend and waits.
+func (r *runner) callDirect(now time.Duration, ref uint64, c int) {
+	if b := r.p.Backend; b != nil && !b.TryAcquire(now) {
+		// A throttled Lambda behind a proxy integration: API Gateway answers 500.
+		r.rec.Gateway(now, c, metrics.BackendError)
+		r.retryOrEnd(now, ref, 0, metrics.RejectBackend)
+		return
+	}
+	timeout := min(r.p.CallTimeout, r.p.GatewayTimeout)
+	rep := r.p.API.Call(now, r.keys[c], timeout, r.rng)
+	req := r.reqs.get(ref)
+	req.callStart, req.outcome, req.retryAfter, req.admitted = now, rep.Outcome, rep.RetryAfter, rep.Admitted
+	r.direct++
+	r.k.schedule(now+rep.Latency, evDirectDone, 0, ref)
+}
+
+func (r *runner) directDone(now time.Duration, ref uint64) {
+	r.direct--
+	if b := r.p.Backend; b != nil {
+		b.Release(now)
+	}
+	req := r.reqs.get(ref)
+	r.rec.Call(req.callStart, now-req.callStart, callResult(req.outcome), req.admitted)
+	if req.outcome == model.CallOK {
+		r.complete(now, ref)
+		return
+	}
+	r.rec.Gateway(now, int(req.client), metrics.BackendError)
+	r.retryOrEnd(now, ref, req.retryAfter, metrics.FailDownstream)
+}
+
+func callResult(o model.CallOutcome) metrics.Call {
+	switch o {
+	case model.CallOK:
+		return metrics.CallOK
+	case model.CallThrottled:
+		return metrics.Call429
+	case model.CallTimeout:
+		return metrics.CallTimeout
+	case model.CallReset:
+		return metrics.CallReset
+	default:
+		return metrics.Call5xx
+	}
+}
+
+// poll lets the consumer pattern start work, and makes sure it is polled again when a message
+// becomes visible.
+func (r *runner) poll(now time.Duration) {
+	pat := r.p.Pattern
+	if pat == nil {
+		return
+	}
+	pat.Poll(now, r.startFn)
+	if at, ok := pat.NextWake(now); ok && (r.wakeAt <= now || at < r.wakeAt) {
+		r.wakeAt = at
+		r.k.schedule(at, evWake, 0, 0)
+	}
+}
+
+func (r *runner) startBatch(slot, q int, msgs []model.Message) {
+	now := r.k.now
+	w := &r.workers[slot]
+	*w = worker{q: q, msgs: msgs, recvAt: now}
+	r.rec.Received(now, q, len(msgs))
+	r.callNext(now, slot)
+}
+
+// callNext has the worker in slot call the API for its next message, or finish its batch.
+func (r *runner) callNext(now time.Duration, slot int) {
+	w := &r.workers[slot]
+	for ; w.i < len(w.msgs); w.i++ {
+		m := w.msgs[w.i]
+		req := r.reqs.get(m.Body)
+		if req == nil {
+			// A second delivery of a message whose request already ended.
+			r.rec.Duplicate(now)
+			_ = r.p.Queues[w.q].Delete(now, m.Receipt)
+			continue
+		}
+		w.start = now
+		w.reply = r.p.API.Call(now, r.keys[req.client], r.p.CallTimeout, r.rng)
+		r.k.schedule(now+w.reply.Latency, evCallDone, int32(slot), 0)
+		return
+	}
+	r.p.Pattern.Finish(now, slot)
+	r.poll(now)
+}
+
+func (r *runner) callDone(now time.Duration, slot int) {
+	w := &r.workers[slot]
+	m := w.msgs[w.i]
+	rep := w.reply
+	r.rec.Call(w.start, now-w.start, callResult(rep.Outcome), rep.Admitted)
+	ok := rep.Outcome == model.CallOK
+	if r.p.Pattern.Outcome(now, slot, m, ok) == model.Delete {
+		r.deleteDone(now, w, m, ok)
+	}
+	w.i++
+	r.callNext(now, slot)
+}
+
+// deleteDone deletes a finished message and ends its request.
+func (r *runner) deleteDone(now time.Duration, w *worker, m model.Message, ok bool) {
+	req := r.reqs.get(m.Body)
+	if req == nil {
+		r.rec.Duplicate(now)
+		return
+	}
+	if err := r.p.Queues[w.q].Delete(now, m.Receipt); err != nil {
+		// The receipt went stale (the visibility timeout ran out during the call): the message
+		// will be delivered again, and that delivery finds its request ended.
+		_ = err
+	}
+	r.rec.Deleted(now, w.q, int(req.client), w.recvAt-m.SentAt)
+	if ok {
+		r.complete(now, m.Body)
+		return
+	}
+	r.endReq(now, m.Body, metrics.FailDownstream)
+}

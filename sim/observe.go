@@ -1,0 +1,52 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/model"
+)
+
+// hooks observes queue q: a message moved to the dead-letter queue or dropped at the end of
+// its retention ends its request as failed.
+func (r *runner) hooks(q int) model.QueueHooks {
+	return model.QueueHooks{
+		DeadLettered: func(now time.Duration, m model.Message) {
+			r.rec.DeadLettered(now, q)
+			if r.reqs.get(m.Body) != nil {
+				r.endReq(now, m.Body, metrics.FailDLQ)
+			}
+		},
+		Expired: func(now time.Duration, m model.Message) {
+			if r.reqs.get(m.Body) != nil {
+				r.endReq(now, m.Body, metrics.FailExpired)
+			}
+		},
+	}
+}
+
+// sample fills the gauges at the end of a second.
+func (r *runner) sample(at time.Duration, g *metrics.Gauges) {
+	for i, q := range r.p.Queues {
+		v, f, d := q.Counts(at)
+		g.Queues[i] = metrics.QueueGauge{Visible: v, InFlight: f, Delayed: d, OldestAge: q.OldestAge(at)}
+	}
+	g.InFlight = r.reqs.live
+	switch {
+	case r.p.Pattern != nil:
+		g.ConcurrencyInUse, g.ConcurrencyLimit = r.p.Pattern.InUse(), r.p.Pattern.Limit()
+	case r.p.Backend != nil:
+		g.ConcurrencyInUse, g.ConcurrencyLimit = r.p.Backend.InUse(), r.p.Backend.Limit()
+	}
+}
+
+// census counts the requests still in flight from the pipeline's own state: messages on the
+// work queues, retries waiting, synchronous calls under way.
+func (r *runner) census() metrics.Census {
+	c := metrics.Census{"retry_wait": int64(r.retries), "direct_calls": int64(r.direct)}
+	for _, q := range r.p.Queues {
+		v, f, d := q.Counts(r.k.now)
+		c["queue:"+q.Name()] = int64(v + f + d)
+	}
+	return c
+}

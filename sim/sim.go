@@ -1,0 +1,187 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/model"
+	"github.com/throttlelab/throttlelab/pipeline"
+	"github.com/throttlelab/throttlelab/scenarios"
+)
+
+// Options tune a simulation run.
+type Options struct {
+	// Seed overrides the scenario's seed when not nil.
+	Seed *int64
+	// Progress, when set, is called now and then with the virtual time reached and the time
+	// the run ends at the latest.
+	Progress func(now, end time.Duration)
+}
+
+// Result is a finished simulation.
+type Result struct {
+	Summary *metrics.Summary
+	Series  *metrics.Series
+}
+
+// runner is one simulation in progress.
+type runner struct {
+	p       *pipeline.Pipeline
+	k       kernel
+	rng     *rand.Rand
+	rec     *metrics.Recorder
+	reqs    slab
+	hits    []uint64
+	groups  [][]string
+	arrLeft int
+	retries int // retry waits pending
+	direct  int // synchronous backend calls under way
+	end     time.Duration
+	workers []worker
+	wakeAt  time.Duration
+	startFn model.StartFunc
+	keys    []string
+	err     error
+}
+
+// worker is one Lambda execution slot of the consumer pattern.
+type worker struct {
+	q      int
+	msgs   []model.Message
+	i      int
+	recvAt time.Duration
+	start  time.Duration
+	reply  model.Reply
+}
+
+// Run simulates sc, whose defaults are applied and which has been validated.
+func Run(sc *scenarios.Scenario, opts Options) (*Result, error) {
+	seed := int64(1)
+	if sc.Seed != nil {
+		seed = *sc.Seed
+	}
+	if opts.Seed != nil {
+		seed = *opts.Seed
+	}
+	r := &runner{rng: rand.New(rand.NewPCG(uint64(seed), 0))}
+	p, err := pipeline.Build(sc, seed, r.hooks)
+	if err != nil {
+		return nil, err
+	}
+	r.init(p)
+	r.loop(opts.Progress)
+	if r.err != nil {
+		return nil, r.err
+	}
+	sum, ser := r.rec.Finish(r.k.now, r.census())
+	sum.Scenario, sum.Mode, sum.Seed = sc.Name, "sim", seed
+	return &Result{Summary: sum, Series: ser}, nil
+}
+
+func (r *runner) init(p *pipeline.Pipeline) {
+	r.p = p
+	sc := p.Scenario
+	drain := 5 * time.Minute
+	if sc.Drain != nil {
+		drain = sc.Drain.D()
+	}
+	r.end = sc.Duration.D() + drain
+	r.rec = metrics.NewRecorder(recorderConfig(p), r.sample)
+	r.hits = make([]uint64, len(p.Clients))
+	for i, c := range p.Clients {
+		r.keys = append(r.keys, c.Key)
+		g := make([]string, c.Groups)
+		for j := range g {
+			g[j] = c.Name + "-" + strconv.Itoa(j)
+		}
+		r.groups = append(r.groups, g)
+		if at, ok := c.Arrival.Next(0); ok {
+			r.k.schedule(at, evArrival, int32(i), 0)
+			r.arrLeft++
+		}
+	}
+	if p.Pattern != nil {
+		r.workers = make([]worker, p.Pattern.Limit())
+	}
+	r.startFn = r.startBatch
+}
+
+func recorderConfig(p *pipeline.Pipeline) metrics.Config {
+	cfg := metrics.Config{Offered: p.Scenario.Duration.D(), Epoch: p.Epoch}
+	for _, c := range p.Clients {
+		cfg.Clients = append(cfg.Clients, metrics.ClientInfo{Name: c.Name, Priority: c.Priority})
+	}
+	for _, q := range p.Queues {
+		cfg.Queues = append(cfg.Queues, q.Name())
+	}
+	if d := p.Scenario.Downstream; d != nil {
+		for _, q := range d.Quotas {
+			cfg.Tiers = append(cfg.Tiers, metrics.Tier{Limit: q.Limit, Per: q.Per.D(), Window: q.Window})
+		}
+	}
+	return cfg
+}
+
+// loop fires events until none is left, the drain time runs out, or every request has ended
+// after the last arrival.
+func (r *runner) loop(progress func(now, end time.Duration)) {
+	var n uint64
+	for r.err == nil {
+		at, ok := r.k.peek()
+		if !ok || at > r.end {
+			break
+		}
+		e, _ := r.k.next()
+		r.rec.Advance(e.at)
+		r.fire(e)
+		if r.arrLeft == 0 && r.reqs.live == 0 {
+			break
+		}
+		if n++; progress != nil && n&0xffff == 0 {
+			progress(r.k.now, r.end)
+		}
+	}
+	if at, ok := r.k.peek(); ok && at > r.end {
+		r.k.now = r.end
+	}
+}
+
+func (r *runner) fire(e event) {
+	now := e.at
+	switch e.kind {
+	case evArrival:
+		r.arrive(now, int(e.a))
+	case evRetry:
+		r.retries--
+		r.attempt(now, e.b)
+	case evDirectDone:
+		r.directDone(now, e.b)
+	case evCallDone:
+		r.callDone(now, int(e.a))
+	case evWake:
+		r.wakeAt = 0
+		r.poll(now)
+	}
+}
+
+func (r *runner) arrive(now time.Duration, c int) {
+	ref := r.reqs.alloc()
+	req := r.reqs.get(ref)
+	req.first, req.client, req.attempt = now, int32(c), 1
+	r.rec.Offered(now, c)
+	r.hits[c]++
+	if at, ok := r.p.Clients[c].Arrival.Next(r.hits[c]); ok {
+		r.k.schedule(at, evArrival, int32(c), 0)
+	} else {
+		r.arrLeft--
+	}
+	r.attempt(now, ref)
+}
+
+func (r *runner) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
