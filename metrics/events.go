@@ -34,7 +34,7 @@ type group struct {
 
 func newGroup() group { return group{e2e: newHist(), wait: newHist()} }
 
-func (r *Recorder) pri(c int) *group { return &r.perPri[PriorityIndex(r.cfg.Clients[c].Priority)] }
+func (r *Recorder) pri(c int) *group { return &r.perPri[r.cliPri[c]] }
 
 // Offered records the first attempt of a new request of client c.
 func (r *Recorder) Offered(now time.Duration, c int) {
@@ -102,11 +102,12 @@ func (r *Recorder) Deleted(now time.Duration, q, c int, wait time.Duration) {
 	r.tot.deleted++
 	r.tot.waitSum += wait
 	r.tot.waitMax = max(r.tot.waitMax, wait)
-	_ = r.wait.RecordValue(micros(wait))
+	// Latencies go to the client's histogram only; the run's and the priorities' are merged
+	// from the clients' when the run finishes.
+	_ = r.perCli[c].wait.RecordValue(micros(wait))
 	for _, g := range [2]*group{&r.perCli[c], r.pri(c)} {
 		g.waitSum += wait
 		g.waits++
-		_ = g.wait.RecordValue(micros(wait))
 	}
 	r.series.at(now).deleted++
 }
@@ -173,16 +174,15 @@ func (r *Recorder) OrderBroken(now time.Duration) { r.tot.orderBroken++ }
 func (r *Recorder) Completed(now time.Duration, c int, e2e time.Duration) {
 	r.tot.completed++
 	r.tot.e2eSum += e2e
-	_ = r.e2e.RecordValue(micros(e2e))
+	_ = r.perCli[c].e2e.RecordValue(micros(e2e))
 	for _, g := range [2]*group{&r.perCli[c], r.pri(c)} {
 		g.completed++
 		g.e2eSum += e2e
-		_ = g.e2e.RecordValue(micros(e2e))
 	}
 	row := r.series.at(now)
 	row.completed++
 	r.series.client(now, c).completed++
-	r.series.recordE2E(now, PriorityIndex(r.cfg.Clients[c].Priority), e2e)
+	r.series.recordE2E(now, r.cliPri[c], e2e)
 }
 
 // Ended ends a request of client c that did not complete, for the reason given.

@@ -112,7 +112,8 @@ type Recorder struct {
 	gauges  Gauges
 	tot     totals
 	perCli  []group
-	perPri  [3]group
+	perPri  [3]group // histograms merged from the clients' at Finish
+	cliPri  []int    // each client's index in Priorities
 	e2e     *hdr.Histogram
 	wait    *hdr.Histogram
 	ds      *hdr.Histogram
@@ -126,6 +127,7 @@ func NewRecorder(cfg Config, sampler Sampler) *Recorder {
 	r.perCli = make([]group, len(cfg.Clients))
 	for i := range r.perCli {
 		r.perCli[i] = newGroup()
+		r.cliPri = append(r.cliPri, PriorityIndex(cfg.Clients[i].Priority))
 	}
 	for i := range r.perPri {
 		r.perPri[i] = newGroup()

@@ -56,6 +56,7 @@ type Census map[string]int64
 // Finish closes the run at end and returns its summary and series.
 func (r *Recorder) Finish(end time.Duration, census Census) (*Summary, *Series) {
 	r.Advance(end + time.Second - 1)
+	r.mergeHistograms()
 	t := &r.tot
 	var inFlight int64
 	for _, n := range census {
@@ -105,6 +106,21 @@ func (r *Recorder) Finish(end time.Duration, census Census) (*Summary, *Series) 
 		}
 	}
 	return s, r.export()
+}
+
+// mergeHistograms builds the run's and each priority's latency histograms from the clients'.
+func (r *Recorder) mergeHistograms() {
+	r.e2e, r.wait = newHist(), newHist()
+	for i := range r.perPri {
+		r.perPri[i].e2e, r.perPri[i].wait = newHist(), newHist()
+	}
+	for c := range r.perCli {
+		g, p := &r.perCli[c], &r.perPri[r.cliPri[c]]
+		r.e2e.Merge(g.e2e)
+		r.wait.Merge(g.wait)
+		p.e2e.Merge(g.e2e)
+		p.wait.Merge(g.wait)
+	}
 }
 
 func (r *Recorder) ledger(census Census, lost int64) Ledger {

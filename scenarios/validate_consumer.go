@@ -21,7 +21,10 @@ func (v *validator) consumer() {
 		return
 	}
 	v.oneOf("consumer.pattern", "pattern", c.Pattern, Patterns)
-	if len(v.s.Queues) == 0 {
+	// With a direct integration and no queues, the consumer is the Lambda function behind the
+	// gateway (its concurrency bounds the backend); every other use reads queues.
+	direct := v.s.Integration() == "direct"
+	if len(v.s.Queues) == 0 && !(direct && c.Pattern == "concurrency") {
 		v.errf("consumer", "pattern %s reads queues, but there are none (add a queues section)", c.Pattern)
 	}
 	if !v.s.unset("consumer.concurrency", c.Concurrency == 0) {

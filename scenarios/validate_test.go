@@ -111,7 +111,7 @@ var validateCases = []struct {
 	// consumer
 	{"pattern", client + queue + "consumer: {pattern: magic} #<\n", "consumer.pattern", `unknown pattern "magic" (known: concurrency, priority, orchestrator)`},
 	{"pattern missing", client + queue + "consumer: {concurrency: 2} #<\n", "consumer.pattern", "required field is missing"},
-	{"consumer without queues", client + "consumer: {pattern: concurrency} #<\n", "consumer", "pattern concurrency reads queues, but there are none"},
+	{"consumer without queues", client + "consumer: {pattern: orchestrator, pace: 10/s} #<\n", "consumer", "pattern orchestrator reads queues, but there are none"},
 	{"concurrency", client + queue + "consumer:\n  pattern: concurrency\n  concurrency: 0 #<\n", "consumer.concurrency", "must be at least 1, got 0"},
 	{"batch size", client + queue + "consumer:\n  pattern: concurrency\n  batch_size: 11 #<\n", "consumer.batch_size", "must be between 1 and 10, got 11 (an SQS receive returns at most 10 messages)"},
 	{"batch size zero", client + queue + "consumer:\n  pattern: concurrency\n  batch_size: 0 #<\n", "consumer.batch_size", "must be between 1 and 10, got 0"},

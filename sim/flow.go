@@ -54,7 +54,7 @@ func (r *runner) retryOrEnd(now time.Duration, ref uint64, retryAfter time.Durat
 	req.attempt++
 	req.prev = wait
 	r.retries++
-	r.k.schedule(now+wait, evRetry, 0, ref)
+	r.k.schedule(now+wait, evRetry, ref)
 }
 
 func (r *runner) endReq(now time.Duration, ref uint64, why metrics.Reason) {
@@ -99,7 +99,7 @@ func (r *runner) callDirect(now time.Duration, ref uint64, c int) {
 	req := r.reqs.get(ref)
 	req.callStart, req.outcome, req.retryAfter, req.admitted = now, rep.Outcome, rep.RetryAfter, rep.Admitted
 	r.direct++
-	r.k.schedule(now+rep.Latency, evDirectDone, 0, ref)
+	r.k.schedule(now+rep.Latency, evDirectDone, ref)
 }
 
 func (r *runner) directDone(now time.Duration, ref uint64) {
@@ -133,23 +133,29 @@ func callResult(o model.CallOutcome) metrics.Call {
 }
 
 // poll lets the consumer pattern start work, and makes sure it is polled again when a message
-// becomes visible.
+// becomes visible. While a wake-up is pending it is not recomputed: delays and visibility
+// timeouts only ever add instants later than those already pending, a wake-up that finds
+// nothing to do recomputes the next one, and whatever makes a message visible at once (a
+// send, a visibility change to 0) polls right away.
 func (r *runner) poll(now time.Duration) {
 	pat := r.p.Pattern
 	if pat == nil {
 		return
 	}
 	pat.Poll(now, r.startFn)
-	if at, ok := pat.NextWake(now); ok && (r.wakeAt <= now || at < r.wakeAt) {
+	if r.wakeAt > now {
+		return
+	}
+	if at, ok := pat.NextWake(now); ok {
 		r.wakeAt = at
-		r.k.schedule(at, evWake, 0, 0)
+		r.k.schedule(at, evWake, 0)
 	}
 }
 
 func (r *runner) startBatch(slot, q int, msgs []model.Message) {
 	now := r.k.now
 	w := &r.workers[slot]
-	*w = worker{q: q, msgs: msgs, recvAt: now}
+	w.q, w.msgs, w.i, w.recvAt = q, msgs, 0, now
 	r.rec.Received(now, q, len(msgs))
 	r.callNext(now, slot)
 }
@@ -168,7 +174,7 @@ func (r *runner) callNext(now time.Duration, slot int) {
 		}
 		w.start = now
 		w.reply = r.p.API.Call(now, r.keys[req.client], r.p.CallTimeout, r.rng)
-		r.k.schedule(now+w.reply.Latency, evCallDone, int32(slot), 0)
+		r.k.schedule(now+w.reply.Latency, evCallDone, uint64(slot))
 		return
 	}
 	r.p.Pattern.Finish(now, slot)

@@ -21,14 +21,16 @@ type request struct {
 	live       bool
 }
 
-// slab holds live requests by reference: index in the low 32 bits, generation in the high 32,
-// so that a stale reference (a duplicate delivery of a message whose request already ended)
-// is recognised.
+// slab holds live requests by reference: index in the low 32 bits, generation in the next 28
+// (a reference fits an event's 60-bit argument), so that a stale reference (a duplicate
+// delivery of a message whose request already ended) is recognised.
 type slab struct {
 	items []request
 	free  []uint32
 	live  int
 }
+
+const genMask = 1<<28 - 1
 
 func (s *slab) alloc() uint64 {
 	var i uint32
@@ -40,7 +42,10 @@ func (s *slab) alloc() uint64 {
 		s.items = append(s.items, request{})
 	}
 	r := &s.items[i]
-	gen := r.gen + 1
+	gen := (r.gen + 1) & genMask
+	if gen == 0 {
+		gen = 1
+	}
 	*r = request{gen: gen, live: true}
 	s.live++
 	return uint64(gen)<<32 | uint64(i)

@@ -36,6 +36,10 @@ type runner struct {
 	hits    []uint64
 	groups  [][]string
 	arrLeft int
+	// The next first attempt of each client (never: when its arrivals are over), kept out of
+	// the event heap: arrivals are half of all events, and each client's are in order.
+	nextArr []time.Duration
+	minArr  int // the client whose next arrival is earliest, -1 when none is left
 	retries int // retry waits pending
 	direct  int // synchronous backend calls under way
 	end     time.Duration
@@ -97,8 +101,9 @@ func (r *runner) init(p *pipeline.Pipeline) {
 			g[j] = c.Name + "-" + strconv.Itoa(j)
 		}
 		r.groups = append(r.groups, g)
+		r.nextArr = append(r.nextArr, never)
 		if at, ok := c.Arrival.Next(0); ok {
-			r.k.schedule(at, evArrival, int32(i), 0)
+			r.nextArr[i] = at
 			r.arrLeft++
 		}
 	}
@@ -106,6 +111,18 @@ func (r *runner) init(p *pipeline.Pipeline) {
 		r.workers = make([]worker, p.Pattern.Limit())
 	}
 	r.startFn = r.startBatch
+	r.findMinArrival()
+}
+
+const never = time.Duration(1<<63 - 1)
+
+func (r *runner) findMinArrival() {
+	r.minArr = -1
+	for c, at := range r.nextArr {
+		if at != never && (r.minArr < 0 || at < r.nextArr[r.minArr]) {
+			r.minArr = c
+		}
+	}
 }
 
 func recorderConfig(p *pipeline.Pipeline) metrics.Config {
@@ -130,12 +147,21 @@ func (r *runner) loop(progress func(now, end time.Duration)) {
 	var n uint64
 	for r.err == nil {
 		at, ok := r.k.peek()
-		if !ok || at > r.end {
-			break
+		if c := r.minArr; c >= 0 && (!ok || r.nextArr[c] < at) {
+			if at = r.nextArr[c]; at > r.end {
+				break
+			}
+			r.k.now = at
+			r.rec.Advance(at)
+			r.arrive(at, c)
+		} else {
+			if !ok || at > r.end {
+				break
+			}
+			e, _ := r.k.next()
+			r.rec.Advance(e.at)
+			r.fire(e)
 		}
-		e, _ := r.k.next()
-		r.rec.Advance(e.at)
-		r.fire(e)
 		if r.arrLeft == 0 && r.reqs.live == 0 {
 			break
 		}
@@ -143,23 +169,21 @@ func (r *runner) loop(progress func(now, end time.Duration)) {
 			progress(r.k.now, r.end)
 		}
 	}
-	if at, ok := r.k.peek(); ok && at > r.end {
+	if at, ok := r.k.peek(); (ok && at > r.end) || (r.minArr >= 0 && r.nextArr[r.minArr] > r.end) {
 		r.k.now = r.end
 	}
 }
 
 func (r *runner) fire(e event) {
 	now := e.at
-	switch e.kind {
-	case evArrival:
-		r.arrive(now, int(e.a))
+	switch e.kind() {
 	case evRetry:
 		r.retries--
-		r.attempt(now, e.b)
+		r.attempt(now, e.arg())
 	case evDirectDone:
-		r.directDone(now, e.b)
+		r.directDone(now, e.arg())
 	case evCallDone:
-		r.callDone(now, int(e.a))
+		r.callDone(now, int(e.arg()))
 	case evWake:
 		r.wakeAt = 0
 		r.poll(now)
@@ -172,10 +196,16 @@ func (r *runner) arrive(now time.Duration, c int) {
 	req.first, req.client, req.attempt = now, int32(c), 1
 	r.rec.Offered(now, c)
 	r.hits[c]++
-	if at, ok := r.p.Clients[c].Arrival.Next(r.hits[c]); ok {
-		r.k.schedule(at, evArrival, int32(c), 0)
-	} else {
+	at, ok := r.p.Clients[c].Arrival.Next(r.hits[c])
+	if !ok {
+		at = never
 		r.arrLeft--
+	}
+	r.nextArr[c] = at
+	if len(r.nextArr) > 1 {
+		r.findMinArrival()
+	} else if !ok {
+		r.minArr = -1
 	}
 	r.attempt(now, ref)
 }

@@ -1,0 +1,48 @@
+package sim
+
+import (
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// dayScenario is the acceptance benchmark: 24 h of 2,000/s Poisson arrivals (172.8 M
+// requests) through gateway → queue → 300-wide consumer → lognormal API.
+const dayScenario = `
+name: test
+duration: %s
+drain: 1m
+mode: sim
+clients: [{name: c, path: /orders, arrival: {shape: poisson, rate: 2000/s}}]
+gateway: {stage: {rate: 5000, burst: 5000}, integration: queue}
+queues: [{name: q, visibility_timeout: 30s, max_receive_count: 5}]
+consumer: {pattern: concurrency, concurrency: 300}
+downstream:
+  quotas: [{limit: 3000, per: 1s, window: sliding}]
+  latency: {dist: lognormal, median: 80ms, p99: 400ms}
+`
+
+func benchDay(b *testing.B, duration string) {
+	sc := load(b, fmt.Sprintf(dayScenario, duration))
+	b.ReportAllocs()
+	var offered float64
+	start := time.Now()
+	for b.Loop() {
+		res := run(b, sc)
+		offered = res.Summary.Metrics["offered_total"]
+	}
+	wall := time.Since(start).Seconds() / float64(b.N)
+	b.ReportMetric(offered, "requests/op")
+	b.ReportMetric(offered/wall, "requests/s")
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MiB")
+	}
+}
+
+// BenchmarkDay simulates the whole day; run it with -benchtime 1x (make bench does).
+func BenchmarkDay(b *testing.B) { benchDay(b, "24h") }
+
+// BenchmarkHour is an hour of the same pipeline, for quicker comparisons.
+func BenchmarkHour(b *testing.B) { benchDay(b, "1h") }
