@@ -6,7 +6,6 @@ import (
 	"math"
 	"strings"
 	"time"
-
 )
 
 // BucketConfig is an API Gateway throttle: a token bucket holding at most Burst tokens
