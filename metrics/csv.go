@@ -46,7 +46,8 @@ var baseColumns = []string{"second", "offered", "attempts", "admitted", "gateway
 	"queue_deferred", "dlq", "in_flight", "concurrency_in_use", "concurrency_limit",
 	"downstream_calls", "downstream_ok", "downstream_429", "downstream_5xx",
 	"downstream_timeouts", "downstream_resets", "downstream_utilization", "completed",
-	"rejected", "failed", "e2e_seconds_p50", "e2e_seconds_p99", "breaker_open"}
+	"rejected", "failed", "e2e_seconds_p50", "e2e_seconds_p99", "breaker_open",
+	"orchestrator_running"}
 
 func (r *Recorder) export() *Series {
 	s := &Series{Columns: append([]string(nil), baseColumns...)}
@@ -78,7 +79,7 @@ func (r *Recorder) rowValues(sec int, capRate float64) []float64 {
 		f(x.quota), f(x.forbidden), f(x.sent), f(x.deleted), f(x.deferred), f(x.dlq),
 		f(x.inFlight), f(x.concInUse), f(x.concLimit), f(x.calls), f(x.ok), f(x.c429),
 		f(x.c5xx), f(x.timeouts), f(x.resets), util, f(x.completed), f(x.rejected),
-		f(x.failed), x.e2eP50, x.e2eP99, f(x.breakerOpen)}
+		f(x.failed), x.e2eP50, x.e2eP99, f(x.breakerOpen), f(x.orchRunning)}
 	for q := range r.cfg.Queues {
 		qr := r.series.queues[sec*r.series.nQueues+q]
 		v = append(v, f(qr.depth), f(qr.inFlight), qr.oldest.Seconds(), f(qr.dlq))

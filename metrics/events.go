@@ -205,6 +205,15 @@ func (r *Recorder) Ended(now time.Duration, c int, why Reason) {
 	}
 }
 
+// Set records a driver-specific summary metric (an orchestrator's run count, an AWS request
+// count) under name; it appears in summary.json's metrics.
+func (r *Recorder) Set(name string, v float64) {
+	if r.extra == nil {
+		r.extra = map[string]float64{}
+	}
+	r.extra[name] = v
+}
+
 // Advance closes every second that ends at or before now, sampling the gauges at its end.
 func (r *Recorder) Advance(now time.Duration) {
 	for r.closed+time.Second <= now {
@@ -224,6 +233,9 @@ func (r *Recorder) closeSecond(end time.Duration) {
 	row.concLimit = int64(g.ConcurrencyLimit)
 	if g.BreakerOpen {
 		row.breakerOpen = 1
+	}
+	if g.OrchestratorRunning {
+		row.orchRunning = 1
 	}
 	for q, qg := range g.Queues {
 		qr := r.series.queue(end-1, q)

@@ -94,6 +94,8 @@ type Gauges struct {
 	ConcurrencyInUse int
 	ConcurrencyLimit int
 	BreakerOpen      bool
+	// OrchestratorRunning says an orchestrator run is under way (seed 002's pattern).
+	OrchestratorRunning bool
 }
 
 // QueueGauge is one queue's counts at the end of a second.
@@ -119,6 +121,7 @@ type Recorder struct {
 	ds      *hdr.Histogram
 	series  series
 	closed  time.Duration // seconds before this are closed
+	extra   map[string]float64
 }
 
 // NewRecorder returns a recorder for a run described by cfg; sampler may be nil.

@@ -12,7 +12,7 @@ type row struct {
 	sent, deleted, deferred, dlq                             int64
 	calls, ok, c429, c5xx, timeouts, resets                  int64
 	completed, rejected, failed                              int64
-	inFlight, concInUse, concLimit, breakerOpen              int64
+	inFlight, concInUse, concLimit, breakerOpen, orchRunning int64
 	e2eP50, e2eP99                                           float64
 }
 

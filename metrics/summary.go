@@ -91,6 +91,9 @@ func (r *Recorder) Finish(end time.Duration, census Census) (*Summary, *Series) 
 		"downstream_seconds_mean": meanSeconds(t.dsSum, t.ok),
 	}
 	addPercentiles(m, r.e2e)
+	for k, v := range r.extra {
+		m[k] = v
+	}
 	s := &Summary{
 		OfferedSeconds: r.cfg.Offered.Seconds(), EndedSeconds: end.Seconds(), Metrics: m,
 		PerPriority: map[string]map[string]float64{}, PerClient: map[string]map[string]float64{},

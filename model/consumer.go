@@ -38,6 +38,10 @@ type StartFunc func(slot, q int, msgs []Message)
 // ends executions with Finish.
 type Pattern interface {
 	Poll(now time.Duration, start StartFunc)
+	// Before is asked before the execution in slot handles message m of queue q: it returns
+	// the message to handle instead and its queue, and whether m was deferred (left in flight
+	// to time out) in its favour.
+	Before(now time.Duration, slot, q int, m Message) (Message, int, bool)
 	Outcome(now time.Duration, slot int, m Message, ok bool) Action
 	Finish(now time.Duration, slot int)
 	// NextWake is the earliest instant after now at which Poll could start work that it cannot
@@ -138,6 +142,11 @@ func (c *Concurrency) Poll(now time.Duration, start StartFunc) {
 		c.pool.TryAcquire(now)
 		start(slot, qi, msgs)
 	}
+}
+
+// Before handles every message as it comes.
+func (c *Concurrency) Before(now time.Duration, slot, q int, m Message) (Message, int, bool) {
+	return m, q, false
 }
 
 // Outcome deletes a message whose call succeeded and leaves a failed one to time out.

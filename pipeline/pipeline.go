@@ -37,7 +37,12 @@ type Pipeline struct {
 	Integration string         // queue or direct
 	Queues      []*model.Queue
 	DLQs        []*model.Queue // parallel to Queues; nil where there is none
-	Pattern     model.Pattern  // nil when there is no consumer
+	Pattern     model.Pattern  // the concurrency or priority pattern; nil otherwise
+	// Orchestrator is seed 002's pattern; OrchQueues maps its queues (main, then re-queue)
+	// to indexes of Queues, and Workers bounds its workers' concurrency (nil: unbounded).
+	Orchestrator *model.Orchestrator
+	OrchQueues   []int
+	Workers      *model.Pool
 	Backend     *model.Pool    // direct integration through a Lambda function; nil: the API itself
 	API         *model.API
 	// CallTimeout is the downstream caller's timeout; GatewayTimeout the integration timeout of
@@ -207,7 +212,73 @@ func (p *Pipeline) buildConsumer(sc *scenarios.Scenario) error {
 		}
 		p.Pattern = pat
 		return nil
+	case "priority":
+		cfg := model.PriorityConfig{Concurrency: c.Concurrency, BatchSize: c.BatchSize}
+		for _, name := range c.Order {
+			cfg.Order = append(cfg.Order, p.QueueIndex(name))
+		}
+		for _, q := range sc.Queues {
+			cfg.MaxReceive = append(cfg.MaxReceive, q.MaxReceiveCount)
+		}
+		pat, err := model.NewPriority(qs, cfg)
+		if err != nil {
+			return fmt.Errorf("consumer: %w", err)
+		}
+		p.Pattern = pat
+		return nil
+	case "orchestrator":
+		return p.buildOrchestrator(sc)
 	default:
-		return fmt.Errorf("consumer: pattern %q is not built yet", c.Pattern)
+		return fmt.Errorf("consumer: unknown pattern %q", c.Pattern)
 	}
+}
+
+// RequeueName is the name of the re-queue queue an orchestrator with requeue_first reads
+// first: "<main>-requeue", created when the scenario does not list it.
+func RequeueName(main string) string {
+	if n, ok := cutSuffix(main, ".fifo"); ok {
+		return n + "-requeue.fifo"
+	}
+	return main + "-requeue"
+}
+
+// buildOrchestrator builds seed 002's orchestrator over the first queue (and its re-queue
+// queue).
+func (p *Pipeline) buildOrchestrator(sc *scenarios.Scenario) error {
+	c := sc.Consumer
+	main := sc.Queues[0]
+	p.OrchQueues = []int{0}
+	if c.RequeueFirst {
+		rq := p.QueueIndex(RequeueName(main.Name))
+		if rq < 0 {
+			cfg := QueueConfig(main)
+			cfg.Name, cfg.MaxReceiveCount, cfg.Delay = RequeueName(main.Name), 0, 0
+			q, err := model.NewQueue(cfg, model.QueueHooks{})
+			if err != nil {
+				return fmt.Errorf("consumer: re-queue queue: %w", err)
+			}
+			p.Queues, p.DLQs = append(p.Queues, q), append(p.DLQs, nil)
+			rq = len(p.Queues) - 1
+		}
+		p.OrchQueues = append(p.OrchQueues, rq)
+	}
+	cfg := model.OrchestratorConfig{Schedule: dur(c.Schedule), Timeout: dur(c.Timeout),
+		Pace: rate(c.Pace), Quotas: QuotaConfigs(c.Quotas), BatchSize: c.BatchSize,
+		RequeueFirst: c.RequeueFirst, Visibility: dur(main.VisibilityTimeout), Epoch: p.Epoch}
+	if b := c.Breaker; b != nil {
+		cfg.Breaker = &model.BreakerConfig{Failures: b.Failures, OpenFor: b.OpenFor.D(), HealthCheck: b.HealthCheck.D()}
+	}
+	qs := make([]model.QueueAPI, len(p.OrchQueues))
+	for i, q := range p.OrchQueues {
+		qs[i] = p.Queues[q]
+	}
+	o, err := model.NewOrchestrator(qs, cfg)
+	if err != nil {
+		return fmt.Errorf("consumer: %w", err)
+	}
+	p.Orchestrator = o
+	if c.Concurrency > 0 {
+		p.Workers = model.NewPool(c.Concurrency)
+	}
+	return nil
 }

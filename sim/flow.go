@@ -84,6 +84,7 @@ func (r *runner) enqueue(now time.Duration, ref uint64, c int) {
 	}
 	r.rec.Sent(now, qi)
 	r.poll(now)
+	r.stepOrch(now)
 }
 
 // callDirect is a direct integration: the gateway calls its backend and waits.
@@ -164,14 +165,20 @@ func (r *runner) startBatch(slot, q int, msgs []model.Message) {
 func (r *runner) callNext(now time.Duration, slot int) {
 	w := &r.workers[slot]
 	for ; w.i < len(w.msgs); w.i++ {
-		m := w.msgs[w.i]
+		m, q, at := w.msgs[w.i], w.q, w.recvAt
+		if m2, q2, deferred := r.p.Pattern.Before(now, slot, q, m); deferred {
+			r.rec.Deferred(now, q)
+			r.rec.Received(now, q2, 1)
+			m, q, at = m2, q2, now
+		}
 		req := r.reqs.get(m.Body)
 		if req == nil {
 			// A second delivery of a message whose request already ended.
 			r.rec.Duplicate(now)
-			_ = r.p.Queues[w.q].Delete(now, m.Receipt)
+			_ = r.p.Queues[q].Delete(now, m.Receipt)
 			continue
 		}
+		w.cur, w.curQ, w.curAt = m, q, at
 		w.start = now
 		w.reply = r.p.API.Call(now, r.keys[req.client], r.p.CallTimeout, r.rng)
 		r.k.schedule(now+w.reply.Latency, evCallDone, uint64(slot))
@@ -183,7 +190,7 @@ func (r *runner) callNext(now time.Duration, slot int) {
 
 func (r *runner) callDone(now time.Duration, slot int) {
 	w := &r.workers[slot]
-	m := w.msgs[w.i]
+	m := w.cur
 	rep := w.reply
 	r.rec.Call(w.start, now-w.start, callResult(rep.Outcome), rep.Admitted)
 	ok := rep.Outcome == model.CallOK
@@ -201,12 +208,12 @@ func (r *runner) deleteDone(now time.Duration, w *worker, m model.Message, ok bo
 		r.rec.Duplicate(now)
 		return
 	}
-	if err := r.p.Queues[w.q].Delete(now, m.Receipt); err != nil {
+	if err := r.p.Queues[w.curQ].Delete(now, m.Receipt); err != nil {
 		// The receipt went stale (the visibility timeout ran out during the call): the message
 		// will be delivered again, and that delivery finds its request ended.
 		_ = err
 	}
-	r.rec.Deleted(now, w.q, int(req.client), w.recvAt-m.SentAt)
+	r.rec.Deleted(now, w.curQ, int(req.client), w.curAt-m.SentAt)
 	if ok {
 		r.complete(now, m.Body)
 		return

@@ -14,7 +14,10 @@ const (
 	evDirectDone             // arg: request ref — a synchronous backend call answers
 	evCallDone               // arg: worker — a worker's downstream call answers
 	evWake                   // arg: queue — something becomes visible on a queue
-	evTimer                  // arg: pattern timer id — a consumer pattern's own timer
+	evOrch                   // the orchestrator asked to be stepped
+	evOrchCall               // arg: orchestrator worker — its downstream call answers
+	evAsync                  // Lambda retries throttled asynchronous worker invocations
+	evHealth                 // a health check answers
 )
 
 // event is one scheduled happening, 24 bytes: the heap holds no pointers, and nothing about a

@@ -37,13 +37,24 @@ func (r *runner) sample(at time.Duration, g *metrics.Gauges) {
 		g.ConcurrencyInUse, g.ConcurrencyLimit = r.p.Pattern.InUse(), r.p.Pattern.Limit()
 	case r.p.Backend != nil:
 		g.ConcurrencyInUse, g.ConcurrencyLimit = r.p.Backend.InUse(), r.p.Backend.Limit()
+	case r.p.Orchestrator != nil:
+		g.ConcurrencyInUse = r.orch.busy
+		if r.p.Workers != nil {
+			g.ConcurrencyLimit = r.p.Workers.Limit()
+		}
+		g.BreakerOpen = r.p.Orchestrator.BreakerOpen(at)
+		g.OrchestratorRunning = r.p.Orchestrator.Running()
 	}
 }
 
 // census counts the requests still in flight from the pipeline's own state: messages on the
 // work queues, retries waiting, synchronous calls under way.
 func (r *runner) census() metrics.Census {
-	c := metrics.Census{"retry_wait": int64(r.retries), "direct_calls": int64(r.direct)}
+	c := metrics.Census{"retry_wait": int64(r.retries), "direct_calls": int64(r.direct),
+		"worker_calls": int64(r.orch.busy)}
+	if r.orch.async != nil {
+		c["worker_invoke_retries"] = int64(r.orch.async.Len())
+	}
 	for _, q := range r.p.Queues {
 		v, f, d := q.Counts(r.k.now)
 		c["queue:"+q.Name()] = int64(v + f + d)

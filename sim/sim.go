@@ -47,16 +47,20 @@ type runner struct {
 	wakeAt  time.Duration
 	startFn model.StartFunc
 	keys    []string
+	orch    orchState
 	err     error
 }
 
 // worker is one Lambda execution slot of the consumer pattern.
 type worker struct {
-	q      int
-	msgs   []model.Message
-	i      int
-	recvAt time.Duration
-	start  time.Duration
+	q      int             // the queue its batch came from
+	msgs   []model.Message // the batch
+	i      int             // the message it is on
+	recvAt time.Duration   // when the batch was received
+	cur    model.Message   // the message it handles: msgs[i], or a higher one taken instead
+	curQ   int
+	curAt  time.Duration // when cur was received
+	start  time.Duration // when its call started
 	reply  model.Reply
 }
 
@@ -79,6 +83,7 @@ func Run(sc *scenarios.Scenario, opts Options) (*Result, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	r.orchStats(r.k.now)
 	sum, ser := r.rec.Finish(r.k.now, r.census())
 	sum.Scenario, sum.Mode, sum.Seed = sc.Name, "sim", seed
 	return &Result{Summary: sum, Series: ser}, nil
@@ -112,6 +117,7 @@ func (r *runner) init(p *pipeline.Pipeline) {
 	}
 	r.startFn = r.startBatch
 	r.findMinArrival()
+	r.initOrch()
 }
 
 const never = time.Duration(1<<63 - 1)
@@ -187,6 +193,18 @@ func (r *runner) fire(e event) {
 	case evWake:
 		r.wakeAt = 0
 		r.poll(now)
+	case evOrch:
+		if r.orch.at == now {
+			r.orch.at = 0
+		}
+		r.stepOrch(now)
+	case evOrchCall:
+		r.orchCallDone(now, int(e.arg()))
+	case evAsync:
+		r.orch.asyncAt = 0
+		r.retryAsync(now)
+	case evHealth:
+		r.healthDone(now)
 	}
 }
 

@@ -1,0 +1,103 @@
+package sim
+
+import (
+	"testing"
+
+	"github.com/throttlelab/throttlelab/scenarios"
+)
+
+func TestPriorityOverloadServesHighFirst(t *testing.T) {
+	sc, err := scenarios.LoadCatalog("priority")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := run(t, sc).Summary
+	p99 := func(p string) float64 { return s.PerPriority[p]["e2e_seconds_p99"] }
+	if !(p99("high") < p99("normal") && p99("normal") < p99("batch")) {
+		t.Errorf("e2e p99 high %v, normal %v, batch %v: want high < normal < batch", p99("high"), p99("normal"), p99("batch"))
+	}
+	if s.Metrics["queue_deferred_total"] == 0 {
+		t.Error("no message was deferred")
+	}
+	offered := s.Metrics["offered_total"]
+	if s.Metrics["completed_total"] != offered {
+		t.Errorf("completed %v of %v: the priority pattern processes everything eventually", s.Metrics["completed_total"], offered)
+	}
+}
+
+const orchestratorOverload = `
+name: test
+duration: 3m
+drain: 2m
+mode: sim
+clients: [{name: c, arrival: {shape: poisson, rate: 30/s}}]
+queues: [{name: q, max_receive_count: 0}]
+consumer:
+  pattern: orchestrator
+  pace: 20/s
+  quotas: [{limit: 20, per: 1s, window: sliding}]
+  breaker: {failures: 3, open_for: 10s, health_check: 5s}
+  requeue_first: true
+downstream:
+  quotas: [{limit: 20, per: 1s, window: sliding}]
+  latency: {dist: lognormal, median: 150ms, p99: 800ms}
+`
+
+func TestOrchestratorPacesToTheQuota(t *testing.T) {
+	m := run(t, load(t, orchestratorOverload)).Summary.Metrics
+	if m["downstream_429_total"] != 0 {
+		t.Errorf("%v calls got 429", m["downstream_429_total"])
+	}
+	if u := m["downstream_utilization"]; u < 0.95 {
+		t.Errorf("utilization %v, want ≥ 0.95", u)
+	}
+	if m["downstream_overgrant"] != 0 {
+		t.Errorf("over-grant %v", m["downstream_overgrant"])
+	}
+}
+
+func TestOrchestratorRidesOutAnOutage(t *testing.T) {
+	s := run(t, load(t, orchestratorOverload+`
+  outages: [{at: 60s, for: 30s, mode: error, status: 503}]
+`)).Summary
+	m := s.Metrics
+	if m["breaker_opened_total"] < 1 {
+		t.Error("the breaker never opened")
+	}
+	if n := m["downstream_5xx_total"]; n == 0 || n >= 100 {
+		t.Errorf("%v 5xx calls, want some, in the tens at most", n)
+	}
+	if m["downstream_429_total"] != 0 {
+		t.Errorf("%v calls got 429", m["downstream_429_total"])
+	}
+	if m["health_checks_total"] < 2 || m["queue_requeued_total"] == 0 {
+		t.Errorf("health checks %v, re-queued %v", m["health_checks_total"], m["queue_requeued_total"])
+	}
+}
+
+// Seed 002: "If the API allows 1 call per second, but each call takes 3 seconds to respond,
+// our system will still send a new call every second."
+func TestOrchestratorCallsEverySecondWhateverTheLatency(t *testing.T) {
+	res := run(t, load(t, `
+name: test
+duration: 1m
+drain: 10s
+mode: sim
+clients: [{name: c, arrival: {shape: constant, rate: 5/s}}]
+queues: [{name: q, max_receive_count: 0}]
+consumer: {pattern: orchestrator, pace: 1/s, quotas: [{limit: 1, per: 1s, window: sliding}]}
+downstream:
+  quotas: [{limit: 1, per: 1s, window: sliding}]
+  latency: {dist: fixed, value: 3s}
+  timeout: 10s
+`))
+	calls := res.Series.Column("downstream_calls")
+	for sec := 0; sec < 60; sec++ {
+		if calls[sec] != 1 {
+			t.Fatalf("second %d: %v calls started, want exactly 1 (calls %v)", sec, calls[sec], calls[:60])
+		}
+	}
+	if m := res.Summary.Metrics; m["downstream_429_total"] != 0 || m["downstream_seconds_p50"] < 2.99 {
+		t.Errorf("429s %v, call latency p50 %v", m["downstream_429_total"], m["downstream_seconds_p50"])
+	}
+}
