@@ -59,8 +59,8 @@ type Orchestrator struct {
 	blocked     bool // a long-period tier is exhausted
 
 	runs, throttled, invokes, healthChecks, receives, emptyReceives int64
-	runTime, blockedTime                                             time.Duration
-	runStart, blockedSince                                           time.Duration
+	runTime, blockedTime                                            time.Duration
+	runStart, blockedSince                                          time.Duration
 }
 
 // Margin is how long before its timeout the orchestrator stops taking work, so that it ends

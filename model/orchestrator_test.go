@@ -11,7 +11,7 @@ type orchLog struct {
 }
 
 func (l *orchLog) Invoke(now time.Duration, m Message, q int) { l.invokes = append(l.invokes, now) }
-func (l *orchLog) HealthCheck(now time.Duration)             { l.checks = append(l.checks, now) }
+func (l *orchLog) HealthCheck(now time.Duration)              { l.checks = append(l.checks, now) }
 
 func newOrch(t *testing.T, cfg OrchestratorConfig, epoch time.Time) (*Orchestrator, *Queue) {
 	t.Helper()

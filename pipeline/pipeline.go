@@ -43,8 +43,8 @@ type Pipeline struct {
 	Orchestrator *model.Orchestrator
 	OrchQueues   []int
 	Workers      *model.Pool
-	Backend     *model.Pool    // direct integration through a Lambda function; nil: the API itself
-	API         *model.API
+	Backend      *model.Pool // direct integration through a Lambda function; nil: the API itself
+	API          *model.API
 	// CallTimeout is the downstream caller's timeout; GatewayTimeout the integration timeout of
 	// direct integrations (29 s on AWS).
 	CallTimeout, GatewayTimeout time.Duration

@@ -33,6 +33,7 @@ func WriteText(w io.Writer, s *metrics.Summary) {
 	fmt.Fprintf(w, "  end to end  p50 %s · p90 %s · p99 %s · max %s · mean %s\n",
 		secs(m["e2e_seconds_p50"]), secs(m["e2e_seconds_p90"]), secs(m["e2e_seconds_p99"]),
 		secs(m["e2e_seconds_max"]), secs(m["e2e_seconds_mean"]))
+	writeAlarms(w, m)
 	if s.Ledger.Lost != 0 {
 		fmt.Fprintf(w, "  LEDGER      %s\n", s.Ledger.Verdict)
 	}

@@ -4,6 +4,7 @@ package reports
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/scenarios"
@@ -21,13 +22,25 @@ func Evaluate(s *metrics.Summary, slo []string) []metrics.ThresholdResult {
 		}
 		v, ok := s.Lookup(t.Metric)
 		if !ok {
-			out = append(out, metrics.ThresholdResult{Expr: t.Expr,
-				Error: fmt.Sprintf("the summary has no metric %q", t.Metric)})
+			out = append(out, metrics.ThresholdResult{Expr: t.Expr, Error: missingMetric(s, t.Metric)})
 			continue
 		}
 		out = append(out, metrics.ThresholdResult{Expr: t.Expr, Value: v, OK: t.Holds(v)})
 	}
 	return out
+}
+
+// missingMetric explains why the summary has no metric name. An alarm's first_fired_seconds
+// and seconds_after_event exist only once it fired, so a threshold on them fails when it did not.
+func missingMetric(s *metrics.Summary, name string) string {
+	if rest, ok := strings.CutPrefix(name, "alarm."); ok {
+		if i := strings.LastIndexByte(rest, '.'); i > 0 {
+			if fired, ok := s.Metrics["alarm."+rest[:i]+".fired_total"]; ok && fired == 0 {
+				return fmt.Sprintf("alarm %q never fired, so the summary has no %q", rest[:i], name)
+			}
+		}
+	}
+	return fmt.Sprintf("the summary has no metric %q", name)
 }
 
 // Failed counts the thresholds that did not hold.

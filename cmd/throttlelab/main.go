@@ -58,12 +58,20 @@ const usage = `throttlelab: try a throttling design before it meets production.
 usage:
   throttlelab run FILE|NAME [--mode sim|live|both] [--seed N] [--out DIR] [--quiet]
   throttlelab validate FILE...
+  throttlelab report DIR                re-render charts and report.html from a run directory
+  throttlelab compare BASE_DIR NEW_DIR [--tolerance 5%]
+                                        regression check between two runs (exit 99 when a
+                                        metric got worse beyond the tolerance)
   throttlelab list                      the embedded catalog of scenarios
   throttlelab schema                    print the JSON Schema of scenario files
+  throttlelab fakeapi --scenario FILE|NAME [--addr 127.0.0.1:8080] [--seed N]
+                                        serve a scenario's fake third-party API until Ctrl-C
   throttlelab help
 
-A NAME is a scenario of the embedded catalog (throttlelab list). Exit codes: 0 all thresholds
-held, 1 the run could not be carried out, 2 usage, 99 a threshold failed.
+A NAME is a scenario of the embedded catalog (throttlelab list). A run writes summary.json,
+series.csv, junit.xml, charts and report.html into its directory. Exit codes: 0 all thresholds
+held, 1 the run could not be carried out, 2 usage, 99 a threshold failed (run) or a metric
+regressed (compare).
 `
 
 // run dispatches a command line.
@@ -77,10 +85,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return cmdRun(args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
+	case "report":
+		return cmdReport(args[1:], stdout, stderr)
+	case "compare":
+		return cmdCompare(args[1:], stdout, stderr)
 	case "list":
 		return cmdList(stdout)
 	case "schema":
 		return cmdSchema(stdout)
+	case "fakeapi":
+		return cmdFakeAPI(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

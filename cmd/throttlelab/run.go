@@ -93,12 +93,16 @@ func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) e
 	}
 	sum := res.Summary
 	sum.Notes = append(sum.Notes, notes...)
+	finishSummary(sc, sum, res.Series)
 	sum.Thresholds = reports.Evaluate(sum, sc.SLO)
 	dir, err := outDir(sc.Name, f.out, wall)
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
 	if err := writeRun(dir, sc, res, wall); err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	if err := reports.WriteJUnit(filepath.Join(dir, "junit.xml"), sum); err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
 	reports.WriteText(stdout, sum)
@@ -141,6 +145,11 @@ func writeRun(dir string, sc *scenarios.Scenario, res *sim.Result, wall time.Tim
 	}
 	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), sc.Source, 0o644); err != nil {
 		return fmt.Errorf("write scenario copy: %w", err)
+	}
+	in := reports.Input{Scenario: sc, Summary: res.Summary, Series: res.Series,
+		Alarms: reports.EvaluateAlarms(sc.Alarms, res.Series)}
+	if err := reports.Render(dir, in); err != nil {
+		return err
 	}
 	info := runInfo{Scenario: sc.Name, File: sc.File, StartedAt: wall.UTC(), WallSeconds: time.Since(wall).Seconds()}
 	b, _ := json.MarshalIndent(info, "", "  ")

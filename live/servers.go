@@ -1,0 +1,197 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/throttlelab/throttlelab/fakeapi"
+	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/model"
+	"github.com/throttlelab/throttlelab/pipeline"
+)
+
+// liveQueue is what the live driver needs of a queue: the model's queue in memory, or a real
+// SQS queue behind the same methods.
+type liveQueue interface {
+	model.QueueAPI
+	Send(now time.Duration, body uint64, o model.SendOptions) (uint64, bool, error)
+	OldestAge(now time.Duration) time.Duration
+	Name() string
+}
+
+// startServers starts the fake API (unless the run was given one) and the gateway, both on
+// loopback, and returns a function that stops them.
+func (r *runner) startServers(ctx context.Context) (func(), error) {
+	for _, q := range r.p.Queues {
+		r.queues = append(r.queues, q)
+	}
+	var stops []func()
+	stop := func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	apiURL := r.opts.APIURL
+	if apiURL == "" {
+		url, closeAPI, err := r.startFakeAPI()
+		if err != nil {
+			return nil, err
+		}
+		apiURL = url
+		stops = append(stops, closeAPI)
+	}
+	health := "/health"
+	if d := r.sc.Downstream; d != nil && d.HealthPath != "" {
+		health = d.HealthPath
+	}
+	r.api = newAPIClient(apiURL, health)
+	r.client = loadClient(30 * time.Second)
+	url, closeGW, err := serve(r.gatewayHandler())
+	if err != nil {
+		stop()
+		return nil, fmt.Errorf("start gateway: %w", err)
+	}
+	stops = append(stops, closeGW)
+	r.gwURL = url
+	return stop, nil
+}
+
+// startFakeAPI runs the scenario's fake API in-process on loopback.
+func (r *runner) startFakeAPI() (string, func(), error) {
+	d := r.sc.Downstream
+	if d == nil {
+		d = &scenariosDownstreamZero
+	}
+	cfg, err := pipeline.APIConfig(d, time.Now())
+	if err != nil {
+		return "", nil, fmt.Errorf("start fake api: %w", err)
+	}
+	srv, err := fakeapi.New(fakeapi.Config{API: cfg, HealthPath: d.HealthPath, Seed: r.seed})
+	if err != nil {
+		return "", nil, fmt.Errorf("start fake api: %w", err)
+	}
+	r.fake = srv
+	url, closeFn, err := serve(srv.Handler())
+	if err != nil {
+		return "", nil, fmt.Errorf("start fake api: %w", err)
+	}
+	return url, closeFn, nil
+}
+
+// serve runs h on a free port of 127.0.0.1.
+func serve(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			_ = srv.Close()
+		}
+	}, nil
+}
+
+// gauges snapshots the pipeline's state for the series.
+func (r *runner) gauges(now time.Duration) metrics.Gauges {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var g metrics.Gauges
+	for _, q := range r.queues {
+		v, f, dl := q.Counts(now)
+		g.Queues = append(g.Queues, metrics.QueueGauge{Visible: v, InFlight: f, Delayed: dl, OldestAge: q.OldestAge(now)})
+	}
+	r.tab.mu.Lock()
+	g.InFlight = r.tab.live()
+	r.tab.mu.Unlock()
+	switch {
+	case r.p.Pattern != nil:
+		g.ConcurrencyInUse, g.ConcurrencyLimit = r.p.Pattern.InUse(), r.p.Pattern.Limit()
+	case r.p.Backend != nil:
+		g.ConcurrencyInUse, g.ConcurrencyLimit = r.p.Backend.InUse(), r.p.Backend.Limit()
+	case r.p.Orchestrator != nil && r.orch != nil:
+		g.ConcurrencyInUse = r.orch.busy
+		if r.p.Workers != nil {
+			g.ConcurrencyLimit = r.p.Workers.Limit()
+		}
+		g.BreakerOpen = r.p.Orchestrator.BreakerOpen(now)
+		g.OrchestratorRunning = r.p.Orchestrator.Running()
+	}
+	return g
+}
+
+// census counts what is still in flight from the pipeline's own state.
+func (r *runner) census(now time.Duration) metrics.Census {
+	c := metrics.Census{"retry_wait": r.retries.Load(), "client_attempts": r.attempts.Load(),
+		"worker_calls": r.calls.Load()}
+	r.mu.Lock()
+	for _, q := range r.queues {
+		v, f, d := q.Counts(now)
+		c["queue:"+q.Name()] = int64(v + f + d)
+	}
+	if r.orch != nil {
+		c["worker_invoke_retries"] = int64(r.orch.async.Len())
+	}
+	r.mu.Unlock()
+	return c
+}
+
+// stats puts the orchestrator's counters and the fake API's own quota accounting in the
+// summary.
+func (r *runner) stats(end time.Duration) {
+	if o := r.p.Orchestrator; o != nil {
+		r.mu.Lock()
+		s := o.Stats(end)
+		r.mu.Unlock()
+		r.rec.do(func(m *metrics.Recorder) {
+			m.Set("orchestrator_runs_total", float64(s.Runs))
+			m.Set("orchestrator_triggers_throttled_total", float64(s.ThrottledTriggers))
+			m.Set("orchestrator_invokes_total", float64(s.Invokes))
+			m.Set("orchestrator_run_seconds", s.RunTime.Seconds())
+			m.Set("orchestrator_idle_seconds", (end - s.RunTime).Seconds())
+			m.Set("orchestrator_quota_blocked_seconds", s.BlockedTime.Seconds())
+			m.Set("health_checks_total", float64(s.HealthChecks))
+			m.Set("breaker_open_seconds", s.BreakerOpenTime.Seconds())
+		})
+	}
+	r.apiStats()
+}
+
+// encoder opens the vegeta results file, if asked for.
+func (r *runner) openResults() (func(), error) {
+	r.enc = &resultEncoder{}
+	if r.opts.ResultsFile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(r.opts.ResultsFile)
+	if err != nil {
+		return nil, fmt.Errorf("open results file: %w", err)
+	}
+	r.enc.enc = vegeta.NewEncoder(f)
+	return func() { _ = f.Close() }, nil
+}
+
+// raiseFileLimit lifts RLIMIT_NOFILE to its hard limit: every connection is a descriptor.
+func raiseFileLimit() {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return
+	}
+	if l.Cur < l.Max {
+		l.Cur = l.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil && !errors.Is(err, syscall.EPERM) {
+			return
+		}
+	}
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs the emulators the live backend tests run against, into the git-ignored .tools/:
+#   - npm fauxqs (an SQS emulator): 2.4.1 on Node >= 22.5, else 1.9.2 (which runs on Node 20);
+#   - npm dynalite@4.0.0 (a DynamoDB emulator);
+#   - .tools/fauxqs-server.mjs, which starts fauxqs bound to 127.0.0.1 (its CLI binds 0.0.0.0)
+#     and runs its timers in the background (see the file).
+# Idempotent: a second run with everything in place changes nothing and says so.
+# Usage: bash scripts/tools.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+prefix="$tools/node"
+dynalite_version=4.0.0
+
+command -v node >/dev/null || { echo "tools: node is not installed (need Node >= 20)" >&2; exit 1; }
+command -v npm >/dev/null || { echo "tools: npm is not installed" >&2; exit 1; }
+
+# fauxqs_version picks the newest fauxqs the installed Node can run.
+fauxqs_version() {
+	local v major minor
+	v="$(node --version)"
+	v="${v#v}"
+	major="${v%%.*}"
+	minor="$(echo "$v" | cut -d. -f2)"
+	if ((major > 22 || (major == 22 && minor >= 5))); then
+		echo 2.4.1
+	else
+		echo 1.9.2
+	fi
+}
+
+# installed prints the installed version of npm package $1 under $prefix, or nothing.
+installed() {
+	local pj="$prefix/node_modules/$1/package.json"
+	[[ -f "$pj" ]] && node -e 'process.stdout.write(require(process.argv[1]).version)' "$pj" || true
+}
+
+# ensure installs npm package $1 at version $2 unless it is there already.
+ensure() {
+	local have
+	have="$(installed "$1")"
+	if [[ "$have" == "$2" ]]; then
+		echo "tools: $1@$2 already installed in $prefix"
+		return
+	fi
+	echo "tools: installing $1@$2 into $prefix (node $(node --version))"
+	mkdir -p "$prefix"
+	npm install --prefix "$prefix" --save-exact --no-audit --no-fund --loglevel=error "$1@$2"
+}
+
+# write_server writes the fauxqs launcher unless it is already there with the same content.
+write_server() {
+	local file="$tools/fauxqs-server.mjs" tmp
+	tmp="$(mktemp)"
+	cat >"$tmp" <<'EOF'
+// Starts fauxqs on 127.0.0.1 (its CLI binds 0.0.0.0). Port from argv[2] or FAUXQS_PORT.
+// Written by scripts/tools.sh.
+//
+// fauxqs moves messages whose delay or visibility timeout has ended only when their queue
+// is received from, so GetQueueAttributes counts lag until then; SQS moves them in the
+// background. The store's timers are run every 50 ms here to do the same. The package
+// exports only buildApp, so the store is imported by path (the module app.js uses).
+import { buildApp } from "./node/node_modules/fauxqs/dist/app.js";
+
+const port = Number(process.argv[2] ?? process.env.FAUXQS_PORT ?? 4566);
+let stores;
+try {
+  const { SqsStore } = await import("./node/node_modules/fauxqs/dist/sqs/sqsStore.js");
+  const sqsStore = new SqsStore();
+  setInterval(() => sqsStore.processAllTimers(), 50);
+  stores = { sqsStore };
+} catch (err) {
+  console.error(`fauxqs-server: queue counts will lag until a receive: ${err.message}`);
+}
+const app = buildApp({ logger: false, host: "localhost", stores });
+await app.listen({ port, host: "127.0.0.1" });
+console.log(`fauxqs listening on http://127.0.0.1:${port}`);
+EOF
+	if cmp -s "$tmp" "$file"; then
+		rm -f "$tmp"
+		echo "tools: $file up to date"
+		return
+	fi
+	mv "$tmp" "$file"
+	echo "tools: wrote $file"
+}
+
+ensure fauxqs "$(fauxqs_version)"
+ensure dynalite "$dynalite_version"
+write_server
