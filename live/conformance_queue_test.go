@@ -115,6 +115,7 @@ func runQueueConformance(t *testing.T, f queueFactory) {
 		{"delay", queueDelay},
 		{"fifo-groups", queueFIFOGroups},
 		{"fifo-dedup", queueFIFODedup},
+		{"fifo-visibility", queueFIFOVisibility},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -215,6 +216,9 @@ func queueRedrive(t *testing.T, f queueFactory) {
 		t.Fatalf("receive %d returned %+v, want the message redriven", maxReceives+1, got)
 	}
 	wantCounts(t, q, f.now(), 0, 0, 0)
+	if age := q.OldestAge(f.now()); age != 0 {
+		t.Errorf("OldestAge of the source queue after the redrive = %v, want 0", age)
+	}
 	m := receiveOne(t, dlq, f.now(), 0)
 	if m.ID != id || m.Body != 9 || m.ReceiveCount < maxReceives+1 {
 		t.Errorf("dead letter %+v: want id %d, body 9, ReceiveCount >= %d", m, id, maxReceives+1)
@@ -306,6 +310,26 @@ func queueFIFOGroups(t *testing.T, f queueFactory) {
 	}
 	if a2 := receiveOne(t, q, f.now(), 0); a2.Body != 12 {
 		t.Errorf("after deleting 11 got %d, want 12 (order within group A)", a2.Body)
+	}
+}
+
+func queueFIFOVisibility(t *testing.T, f queueFactory) {
+	q, _ := f.make(t, model.QueueConfig{Name: "fvis.fifo", FIFO: true, VisibilityTimeout: time.Second})
+	for _, body := range []uint64{51, 52} {
+		send(t, q, f.now(), body, model.SendOptions{Group: "A", DedupID: fmt.Sprint(body), Delay: model.QueueDefaultDelay})
+	}
+	first := receiveOne(t, q, f.now(), 0)
+	time.Sleep(1200 * time.Millisecond)
+	wantErr(t, "Delete after the visibility timeout", q.Delete(f.now(), first.Receipt), model.ErrReceiptExpired)
+	again := receiveOne(t, q, f.now(), 0)
+	if again.Body != 51 || again.ReceiveCount != 2 {
+		t.Fatalf("after the timeout got body %d (ReceiveCount %d), want 51 again (2): it keeps its place", again.Body, again.ReceiveCount)
+	}
+	if err := q.Delete(f.now(), again.Receipt); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if next := receiveOne(t, q, f.now(), 0); next.Body != 52 {
+		t.Errorf("then got %d, want 52", next.Body)
 	}
 }
 

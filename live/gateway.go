@@ -144,7 +144,7 @@ func (r *runner) enqueue(w http.ResponseWriter, now time.Duration, k reqKey) {
 func (r *runner) send(now time.Duration, qi int, ref uint64, k reqKey) (uint64, error) {
 	q := r.queues[qi]
 	o := model.SendOptions{Delay: -1}
-	if r.sc.Queues[qi].FIFO {
+	if q.Config().FIFO {
 		c := r.p.Clients[k.client]
 		o.Group = fmt.Sprintf("%s-%d", c.Name, k.seq%uint64(c.Groups))
 		o.DedupID = strconv.FormatUint(ref, 36)

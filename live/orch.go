@@ -70,6 +70,18 @@ func (d *orchDriver) Invoke(now time.Duration, m model.Message, q int) {
 	if ok {
 		d.invoke(now, m.Body)
 	}
+	if r.state != nil {
+		r.state.invoked(r.start.Add(now), d.tiers())
+	}
+}
+
+// tiers are the orchestrator's quota tiers, as its state store keeps them.
+func (d *orchDriver) tiers() []metrics.Tier {
+	var ts []metrics.Tier
+	for _, q := range d.r.sc.Consumer.Quotas {
+		ts = append(ts, metrics.Tier{Limit: q.Limit, Per: q.Per.D(), Window: q.Window})
+	}
+	return ts
 }
 
 // invoke starts a worker for ref, or leaves it to Lambda's retries when the workers'
@@ -128,6 +140,9 @@ func (d *orchDriver) work(ref uint64) {
 	if ok && res.result != metrics.CallOK {
 		var rq int
 		opened, rq = o.WorkerDone(done, false, res.result != metrics.Call429)
+		if opened && r.state != nil {
+			r.state.breaker(r.start.Add(done), true)
+		}
 		qi := r.p.OrchQueues[rq]
 		_, err := r.send(done, qi, ref, k)
 		requeued = err == nil
@@ -166,8 +181,12 @@ func (d *orchDriver) HealthCheck(now time.Duration) {
 		defer r.wg.Done()
 		healthy := r.api.healthy(d.ctx)
 		r.mu.Lock()
-		r.p.Orchestrator.HealthResult(r.now(), healthy)
+		now := r.now()
+		closed := r.p.Orchestrator.HealthResult(now, healthy)
 		r.mu.Unlock()
+		if closed && r.state != nil {
+			r.state.breaker(r.start.Add(now), false)
+		}
 		r.poke()
 	}()
 }

@@ -32,6 +32,13 @@ type Options struct {
 	Progress func(now, end time.Duration)
 	// Workers caps vegeta's workers per client (default 64).
 	Workers uint64
+	// AWSEndpoint, when set, puts the run's queues on that SQS endpoint (and the
+	// orchestrator's state, with consumer.state: dynamodb, on its DynamoDB); empty: the
+	// queue and state models in memory. SQSEndpoint and DynamoEndpoint override it for one
+	// service each (fauxqs and dynalite are two endpoints; LocalStack is one).
+	AWSEndpoint, SQSEndpoint, DynamoEndpoint string
+	// Region is the AWS region of AWSEndpoint (default us-east-1).
+	Region string
 }
 
 // Result is a finished live run.
@@ -61,6 +68,8 @@ type runner struct {
 	fake   *fakeapi.Server // the in-process fake API, nil when the run was given one
 	queues []liveQueue     // the pipeline's queues, as the live driver reaches them
 	orch   *orchDriver
+	aws    *awsBackends // real SQS queues, when the run has an AWS endpoint
+	state  *stateMirror // the orchestrator's state store
 	enc    *resultEncoder
 	gwURL  string
 	client *http.Client
@@ -86,6 +95,12 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		r.seed = *opts.Seed
 	}
 	r.rng = rand.New(rand.NewPCG(uint64(r.seed), 0))
+	if r.opts.SQSEndpoint == "" {
+		r.opts.SQSEndpoint = opts.AWSEndpoint
+	}
+	if r.opts.DynamoEndpoint == "" {
+		r.opts.DynamoEndpoint = opts.AWSEndpoint
+	}
 	p, err := pipeline.Build(sc, r.seed, r.hooks)
 	if err != nil {
 		return nil, err
@@ -96,6 +111,15 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		return nil, err
 	}
 	defer stop()
+	if r.opts.SQSEndpoint != "" {
+		cleanup, err := r.setupAWS(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer cleanup()
+	} else if err := r.setupState(ctx, ""); err != nil {
+		return nil, err
+	}
 	return r.run(ctx)
 }
 
@@ -112,8 +136,9 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	r.start = time.Now()
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	r.startBackends(runCtx, cancel)
 	r.startConsumers(runCtx)
-	go r.tick(runCtx)
+	go r.tick(runCtx, cancel)
 	interrupted := r.attack(runCtx) != nil
 	if !interrupted {
 		interrupted = r.drain(ctx) != nil
@@ -121,7 +146,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	cancel()
 	r.wg.Wait()
 	end := r.now()
-	if err := r.errs.first(); err != nil {
+	if err := r.errs.first(); err != nil && !interrupted {
 		res := r.finish(end)
 		res.Summary.Notes = append(res.Summary.Notes, "the run stopped early: "+err.Error())
 		return res, fmt.Errorf("live run: %w", err)
@@ -133,6 +158,27 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		return res, ErrInterrupted
 	}
 	return res, nil
+}
+
+// startBackends starts what serves the real backends: the dead-letter queues' drain and the
+// orchestrator's state writes.
+func (r *runner) startBackends(ctx context.Context, cancel context.CancelFunc) {
+	if r.aws != nil {
+		for _, q := range append(append([]*SQSQueue(nil), r.aws.queues...), r.aws.dlqs...) {
+			if q != nil {
+				q.epoch = r.start
+			}
+		}
+		r.wg.Add(1)
+		go r.drainDLQs(ctx)
+	}
+	if r.state != nil {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.state.serve(ctx, func(err error) { r.errs.set(err); cancel() })
+		}()
+	}
 }
 
 // drain waits until every request has ended or the drain time runs out.
@@ -165,7 +211,7 @@ func (r *runner) idle() bool {
 }
 
 // tick closes the recorder's seconds as they pass, with the pipeline's gauges.
-func (r *runner) tick(ctx context.Context) {
+func (r *runner) tick(ctx context.Context, cancel context.CancelFunc) {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	end := r.sc.Duration.D()
@@ -180,6 +226,11 @@ func (r *runner) tick(ctx context.Context) {
 		case <-t.C:
 		}
 		now := r.now()
+		if err := r.backendErr(); err != nil {
+			r.errs.set(err)
+			cancel()
+			return
+		}
 		r.rec.advance(now, r.gauges(now))
 		if r.opts.Progress != nil && now/time.Second != last {
 			last = now / time.Second

@@ -25,6 +25,7 @@ type liveQueue interface {
 	Send(now time.Duration, body uint64, o model.SendOptions) (uint64, bool, error)
 	OldestAge(now time.Duration) time.Duration
 	Name() string
+	Config() model.QueueConfig
 }
 
 // startServers starts the fake API (unless the run was given one) and the gateway, both on
@@ -166,6 +167,23 @@ func (r *runner) stats(end time.Duration) {
 		})
 	}
 	r.apiStats()
+	r.backendStats()
+}
+
+// backendStats counts the requests made to the real backends.
+func (r *runner) backendStats() {
+	r.rec.do(func(m *metrics.Recorder) {
+		if r.aws != nil {
+			m.Set("aws_sqs_requests_measured_total", float64(r.sqsRequests()))
+		}
+		if r.state != nil {
+			c := r.state.store.Calls()
+			m.Set("aws_dynamodb_reads_total", float64(c.Reads))
+			m.Set("aws_dynamodb_writes_total", float64(c.Writes))
+			m.Set("state_quota_refused_total", float64(r.state.refused.Load()))
+			m.Set("state_writes_dropped_total", float64(r.state.dropped.Load()))
+		}
+	})
 }
 
 // encoder opens the vegeta results file, if asked for.

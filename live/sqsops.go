@@ -16,10 +16,15 @@ import (
 
 // Delete deletes the message received with r. A receipt this queue never issued is
 // ErrReceiptInvalid; one whose message was deleted or received again since is
-// ErrReceiptExpired, without a request. Otherwise SQS decides: it may accept a stale
-// handle without deleting anything, as the model's documentation says.
+// ErrReceiptExpired, without a request, and so is, on a FIFO queue, one whose visibility
+// timeout has ended (SQS answers that the receipt handle has expired; this is checked
+// here too, since fauxqs accepts such a delete and deletes nothing). Otherwise SQS
+// decides: it may accept a stale handle without deleting anything.
 func (q *SQSQueue) Delete(now time.Duration, r model.Receipt) error {
 	rc, err := q.track.lookup(q, r)
+	if err == nil && q.cfg.FIFO && q.track.timedOut(q, rc, now) {
+		err = model.ErrReceiptExpired
+	}
 	if err != nil {
 		return fmt.Errorf("delete from %q: %w", q.cfg.Name, err)
 	}

@@ -51,6 +51,15 @@ const SQSPollInterval = 100 * time.Millisecond
 // ChangeVisibility return errors; those SQS answers that the model has an error for
 // (an expired receipt, a message not in flight) map to the model's sentinel errors and do
 // not count as backend errors. Every request has its own BackendCallTimeout.
+//
+// The tests run it against fauxqs 1.9.2 (see live/conformance_queue_test.go), which differs
+// from SQS and the model in ways the suite steps around: its GetQueueAttributes counts
+// move only when a queue is received from (the launcher that scripts/tools.sh writes runs
+// its timers every 50 ms); a FIFO receive returns at most one message per group; a
+// standard queue drops MessageGroupId; a redriven message's first receive from the
+// dead-letter queue reports maxReceiveCount+2 where the model reports +1; retention is
+// not enforced; a DeleteMessage after the visibility timeout succeeds without deleting
+// (on FIFO queues Delete refuses it here first, as SQS does).
 type SQSQueue struct {
 	client *sqs.Client
 	cfg    model.QueueConfig // defaults filled in

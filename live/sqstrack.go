@@ -166,6 +166,15 @@ func (t *sqsTracker) deleted(q *SQSQueue, r model.Receipt, rc sqsReceipt) {
 	}
 }
 
+// timedOut reports whether the visibility timeout of rc's message in q has ended by now,
+// as far as the tracker knows (it counts from before the receive request was sent).
+func (t *sqsTracker) timedOut(q *SQSQueue, rc sqsReceipt, now time.Duration) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.msgs[rc.msgID]
+	return e != nil && e.q == q && now >= e.hiddenUntil
+}
+
 // hide records that the message of rc is hidden until until.
 func (t *sqsTracker) hide(q *SQSQueue, rc sqsReceipt, until time.Duration) {
 	t.mu.Lock()

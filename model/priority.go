@@ -37,6 +37,7 @@ type Priority struct {
 	maxReceive []int
 	buf        []Message
 	deferred   int64
+	checks     int64
 }
 
 // NewPriority returns the pattern over queues.
@@ -70,6 +71,7 @@ func (p *Priority) Before(now time.Duration, slot, q int, m Message) (Message, i
 		if p.rank[h] >= p.rank[q] {
 			break
 		}
+		p.checks++
 		if got := p.queues[h].Receive(now, 1, 0, p.buf[:0]); len(got) > 0 {
 			p.deferred++
 			return got[0], h, true
@@ -77,6 +79,9 @@ func (p *Priority) Before(now time.Duration, slot, q int, m Message) (Message, i
 	}
 	return m, q, false
 }
+
+// Checks is how many ReceiveMessage calls workers made on higher queues.
+func (p *Priority) Checks() int64 { return p.checks }
 
 // Deferred is how many messages were left to time out in favour of higher ones.
 func (p *Priority) Deferred() int64 { return p.deferred }

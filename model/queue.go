@@ -359,3 +359,14 @@ func (q *Queue) NextVisible(now time.Duration) (at time.Duration, ok bool) {
 	}
 	return at, at != qNever
 }
+
+// Bodies calls fn with the body of every message the queue holds (delayed, visible or in
+// flight), in slot order: for a census of what is still in flight at the end of a run. It
+// does not advance the queue's timers.
+func (q *Queue) Bodies(fn func(body uint64)) {
+	for i := range q.slots {
+		if s := &q.slots[i]; s.state != qFree {
+			fn(s.body)
+		}
+	}
+}

@@ -43,8 +43,11 @@ type Pipeline struct {
 	Orchestrator *model.Orchestrator
 	OrchQueues   []int
 	Workers      *model.Pool
-	Backend      *model.Pool // direct integration through a Lambda function; nil: the API itself
-	API          *model.API
+	// Tokens holds the Step Functions executions waiting for their task token's callback,
+	// when the consumer has a task_token section (seed 000); nil otherwise.
+	Tokens  *model.TaskTokens
+	Backend *model.Pool // direct integration through a Lambda function; nil: the API itself
+	API     *model.API
 	// CallTimeout is the downstream caller's timeout; GatewayTimeout the integration timeout of
 	// direct integrations (29 s on AWS).
 	CallTimeout, GatewayTimeout time.Duration
@@ -195,14 +198,44 @@ func (p *Pipeline) buildConsumer(sc *scenarios.Scenario) error {
 	if c == nil {
 		return nil
 	}
+	if tt := c.TaskToken; tt != nil && p.Integration == "queue" {
+		tokens, err := model.NewTaskTokens(model.TaskTokenConfig{Timeout: tt.Timeout.D(), Heartbeat: tt.Heartbeat.D()})
+		if err != nil {
+			return fmt.Errorf("consumer.task_token: %w", err)
+		}
+		p.Tokens = tokens
+	}
 	if p.Integration == "direct" && len(p.Queues) == 0 {
 		p.Backend = model.NewPool(c.Concurrency)
 		return nil
+	}
+	if c.Pattern == "orchestrator" {
+		if err := p.addRequeueQueue(sc); err != nil {
+			return err
+		}
 	}
 	qs := make([]model.QueueAPI, len(p.Queues))
 	for i, q := range p.Queues {
 		qs[i] = q
 	}
+	return p.consumerOver(sc, qs)
+}
+
+// UseQueues rebuilds the consumer pattern or the orchestrator over other queues, index for
+// index with Queues: a live run with real SQS queues drives the very same pattern.
+func (p *Pipeline) UseQueues(qs []model.QueueAPI) error {
+	if len(qs) != len(p.Queues) {
+		return fmt.Errorf("use queues: %d queues for %d", len(qs), len(p.Queues))
+	}
+	if p.Pattern == nil && p.Orchestrator == nil {
+		return nil
+	}
+	return p.consumerOver(p.Scenario, qs)
+}
+
+// consumerOver builds the scenario's pattern over queues qs (index for index with Queues).
+func (p *Pipeline) consumerOver(sc *scenarios.Scenario, qs []model.QueueAPI) error {
+	c := sc.Consumer
 	switch c.Pattern {
 	case "concurrency":
 		pat, err := model.NewConcurrency(qs, model.ConcurrencyConfig{Concurrency: c.Concurrency,
@@ -227,7 +260,7 @@ func (p *Pipeline) buildConsumer(sc *scenarios.Scenario) error {
 		p.Pattern = pat
 		return nil
 	case "orchestrator":
-		return p.buildOrchestrator(sc)
+		return p.buildOrchestrator(sc, qs)
 	default:
 		return fmt.Errorf("consumer: unknown pattern %q", c.Pattern)
 	}
@@ -242,9 +275,9 @@ func RequeueName(main string) string {
 	return main + "-requeue"
 }
 
-// buildOrchestrator builds seed 002's orchestrator over the first queue (and its re-queue
-// queue).
-func (p *Pipeline) buildOrchestrator(sc *scenarios.Scenario) error {
+// addRequeueQueue adds the re-queue queue an orchestrator with requeue_first reads first,
+// unless the scenario lists it, and notes the orchestrator's queues in OrchQueues.
+func (p *Pipeline) addRequeueQueue(sc *scenarios.Scenario) error {
 	c := sc.Consumer
 	main := sc.Queues[0]
 	p.OrchQueues = []int{0}
@@ -262,6 +295,14 @@ func (p *Pipeline) buildOrchestrator(sc *scenarios.Scenario) error {
 		}
 		p.OrchQueues = append(p.OrchQueues, rq)
 	}
+	return nil
+}
+
+// buildOrchestrator builds seed 002's orchestrator over the first queue (and its re-queue
+// queue), reached through all.
+func (p *Pipeline) buildOrchestrator(sc *scenarios.Scenario, all []model.QueueAPI) error {
+	c := sc.Consumer
+	main := sc.Queues[0]
 	cfg := model.OrchestratorConfig{Schedule: dur(c.Schedule), Timeout: dur(c.Timeout),
 		Pace: rate(c.Pace), Quotas: QuotaConfigs(c.Quotas), BatchSize: c.BatchSize,
 		RequeueFirst: c.RequeueFirst, Visibility: dur(main.VisibilityTimeout), Epoch: p.Epoch}
@@ -270,7 +311,7 @@ func (p *Pipeline) buildOrchestrator(sc *scenarios.Scenario) error {
 	}
 	qs := make([]model.QueueAPI, len(p.OrchQueues))
 	for i, q := range p.OrchQueues {
-		qs[i] = p.Queues[q]
+		qs[i] = all[q]
 	}
 	o, err := model.NewOrchestrator(qs, cfg)
 	if err != nil {

@@ -17,12 +17,14 @@ import (
 // NAME.svg; a chart is left out when the run has nothing to show on it.
 //
 //   - traffic: requests offered, attempts, gateway-admitted, 429s and 403s per second.
-//   - traffic-clients: offered and admitted per second for each client (several clients only).
+//   - traffic-clients: each client's offered, admitted and 429s on its own scale (several
+//     clients only).
 //   - latency: end-to-end p50 and p99 of the requests completed in each second.
 //   - latency-cdf: the summary's end-to-end percentiles as a step bound of the distribution.
 //   - downstream: calls per second against each quota tier, 429s and failures marked.
 //   - queues: depth, age of the oldest message and dead-letter arrivals per queue.
 //   - concurrency: workers in use against the limit, breaker-open and outage windows shaded.
+//   - alarms: the series of alarms that no other chart draws.
 //
 // Every time chart shades the intervals in which an alarm on one of its series was in ALARM,
 // and, in mode both, draws the simulated series dashed over the measured one.
@@ -126,13 +128,13 @@ func (c *chart) draw(dc draw.Canvas) {
 	plots := make([][]*plot.Plot, len(c.panels))
 	for i, p := range c.panels {
 		plots[i] = []*plot.Plot{p.plot}
+		if i < len(c.panels)-1 {
+			p.plot.X.Label.Text = "" // the bottom panel names the shared time axis
+		}
 	}
 	tiles := draw.Tiles{Rows: len(c.panels), Cols: 1, PadY: vg.Points(4)}
 	canvases := plot.Align(plots, tiles, plotArea)
 	for i, p := range c.panels {
-		if i < len(c.panels)-1 {
-			p.plot.X.Label.Text = "" // the bottom panel names the shared time axis
-		}
 		p.plot.Draw(canvases[i][0])
 		data := p.plot.DataCanvas(canvases[i][0])
 		lc := dc

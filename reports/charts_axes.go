@@ -158,6 +158,8 @@ func linearDurationTicks(lo, hi float64) []plot.Tick {
 			continue
 		}
 		switch {
+		case v == 0:
+			ticks[i].Label = "0"
 		case suffix == "" && v < 1:
 			ticks[i].Label = durLabel(v)
 		case suffix == "":

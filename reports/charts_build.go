@@ -17,7 +17,11 @@ import (
 
 // buildCharts returns the charts the run has something to show on, in report order.
 func buildCharts(in Input) []*chart {
-	f := &frame{in: in, ax: newTimeAxis(len(in.Series.Rows)), shown: map[string]bool{}}
+	rows := len(in.Series.Rows)
+	if in.SimSeries != nil {
+		rows = max(rows, len(in.SimSeries.Rows))
+	}
+	f := &frame{in: in, ax: newTimeAxis(rows), shown: map[string]bool{}}
 	var out []*chart
 	for _, build := range []func() *chart{f.traffic, f.trafficClients, f.latency, f.latencyCDF,
 		f.downstream, f.queues, f.concurrency, f.leftoverAlarms} {
@@ -140,8 +144,7 @@ func (f *frame) latency() *chart {
 	if !f.nonzero("e2e_seconds_p99") {
 		return nil
 	}
-	p := newPanel("End-to-end latency of the requests completed each second",
-		"seconds")
+	p := newPanel("End-to-end latency of the requests completed each second", "end-to-end latency")
 	f.gapped(p, "p50", "e2e_seconds_p50", lineStyle{color: colOffered})
 	f.gapped(p, "p99", "e2e_seconds_p99", lineStyle{color: colThrottle})
 	var pris []string

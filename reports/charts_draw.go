@@ -21,9 +21,10 @@ var (
 	colForbid   = rgb(0xb07aa1) // purple: 403
 	colFail     = rgb(0x9c755f) // brown: 5xx, timeouts, resets
 	colLimit    = rgb(0x555555) // grey: limits
-	colBreaker  = color.NRGBA{R: 0xed, G: 0xc9, B: 0x48, A: 0x66}
-	colOutage   = color.NRGBA{R: 0x9c, G: 0x75, B: 0x5f, A: 0x40}
-	colAlarm    = color.NRGBA{R: 0xe1, G: 0x57, B: 0x59, A: 0x30}
+	// colBreaker shades a strip along the top, colOutage and colAlarm the full height.
+	colBreaker = color.NRGBA{R: 0xf2, G: 0x8e, B: 0x2b, A: 0xcc}
+	colOutage  = color.NRGBA{R: 0x79, G: 0x70, B: 0x6e, A: 0x30}
+	colAlarm   = color.NRGBA{R: 0xe1, G: 0x57, B: 0x59, A: 0x30}
 	// palette colours lines that stand for one of several things (clients, queues, tiers).
 	palette = []color.Color{rgb(0x4e79a7), rgb(0xf28e2b), rgb(0x59a14f), rgb(0xe15759),
 		rgb(0x76b7b2), rgb(0xb07aa1), rgb(0x9c755f), rgb(0xff9da7), rgb(0xedc948), rgb(0xbab0ac)}
@@ -106,11 +107,11 @@ type lineStyle struct {
 }
 
 // column draws the sum of columns of the measured series and, in mode both, of the simulated
-// one dashed. It reports whether the measured series had the columns.
-func (f *frame) column(p *panel, label string, how agg, st lineStyle, cols ...string) bool {
+// one dashed; nothing when the measured series has none of the columns.
+func (f *frame) column(p *panel, label string, how agg, st lineStyle, cols ...string) {
 	xs, ys := f.values(f.in.Series, how, cols...)
 	if xs == nil {
-		return false
+		return
 	}
 	for _, c := range cols {
 		p.cols[c] = true
@@ -119,7 +120,6 @@ func (f *frame) column(p *panel, label string, how agg, st lineStyle, cols ...st
 	if sx, sy := f.values(f.in.SimSeries, how, cols...); sx != nil {
 		p.line(label+" (sim)", sx, sy, st, true)
 	}
-	return true
 }
 
 // line adds a polyline and its legend entry.
@@ -151,7 +151,7 @@ func (p *panel) points(label string, xs, ys []float64, c color.Color, shape draw
 		return
 	}
 	s := &plotter.Scatter{XYs: pts}
-	s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(2.5), Shape: shape}
+	s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(3.5), Shape: shape}
 	p.over = append(p.over, s)
 	p.legend.Add(label, s)
 }
@@ -176,19 +176,26 @@ func xysOf(xs, ys []float64) plotter.XYs {
 // span is an interval of time in seconds since the start, [from, to).
 type span struct{ from, to float64 }
 
-// bands shades intervals of time over the panel's full height. It has no data range, so it
-// changes neither axis.
+// bands shades intervals of time over the panel's full height, or over a strip along its top
+// (strip is the strip's share of the height; 0 means all of it), so that two kinds of
+// interval stay apart where they overlap. It has no data range, so it changes neither axis.
 type bands struct {
 	spans []span
 	color color.Color
+	strip float64
 }
 
-// shade adds bands for spans, with a legend entry; nothing when there are no spans.
+// shade adds full-height bands for spans, with a legend entry; nothing when there are none.
 func (p *panel) shade(label string, spans []span, c color.Color) {
+	p.shadeStrip(label, spans, c, 0)
+}
+
+// shadeStrip adds bands over the top strip of the panel.
+func (p *panel) shadeStrip(label string, spans []span, c color.Color, strip float64) {
 	if len(spans) == 0 {
 		return
 	}
-	b := &bands{spans: spans, color: c}
+	b := &bands{spans: spans, color: c, strip: strip}
 	p.under = append(p.under, b)
 	p.legend.Add(label, b)
 }
@@ -196,13 +203,17 @@ func (p *panel) shade(label string, spans []span, c color.Color) {
 // Plot implements plot.Plotter.
 func (b *bands) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, _ := plt.Transforms(&c)
+	y0 := c.Min.Y
+	if b.strip > 0 {
+		y0 = c.Max.Y - vg.Length(b.strip)*(c.Max.Y-c.Min.Y)
+	}
 	for _, s := range b.spans {
 		x0 := max(trX(max(s.from, plt.X.Min)), c.Min.X)
 		x1 := min(trX(min(s.to, plt.X.Max)), c.Max.X)
 		if x1 <= x0 {
 			continue
 		}
-		c.FillPolygon(b.color, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y},
+		c.FillPolygon(b.color, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0},
 			{X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
 	}
 }

@@ -29,19 +29,7 @@ func (f *frame) downstream() *chart {
 	f.breaker(p)
 	f.column(p, "calls", aggMean, lineStyle{color: colOffered, width: vg.Points(3)}, "downstream_calls")
 	f.column(p, "2xx", aggMean, lineStyle{color: colAdmitted, width: vg.Points(1)}, "downstream_ok")
-	peak := 1.0
-	if _, ys := f.values(f.in.Series, aggMean, "downstream_calls"); len(ys) > 0 {
-		peak = max(slices.Max(ys), 1)
-	}
-	for i, t := range tiers {
-		rate := float64(t.Limit) / t.Per.D().Seconds()
-		label := tierLabel(t)
-		if rate > 3*peak {
-			p.legend.Add(label + ": far above the calls, not drawn")
-			continue
-		}
-		p.hline(label, rate, f.ax.end, lineStyle{color: tierColors[i%len(tierColors)]})
-	}
+	f.tierLines(p, tiers)
 	for _, m := range []struct {
 		label, col string
 		shape      draw.GlyphDrawer
@@ -56,6 +44,24 @@ func (f *frame) downstream() *chart {
 	f.finish(p)
 	return &chart{name: "downstream", panels: []*panel{p},
 		caption: "Calls the consumer made to the downstream API per second, its quota tiers as per-second lines, and the calls it answered 429 or failed, marked where they happened."}
+}
+
+// tierLines draws each quota tier as its calls per second; a tier far above the calls is only
+// named in the legend, so that it does not flatten them.
+func (f *frame) tierLines(p *panel, tiers []scenarios.Quota) {
+	peak := 1.0
+	if _, ys := f.values(f.in.Series, aggMean, "downstream_calls"); len(ys) > 0 {
+		peak = max(slices.Max(ys), 1)
+	}
+	for i, t := range tiers {
+		rate := float64(t.Limit) / t.Per.D().Seconds()
+		label := tierLabel(t)
+		if rate > 3*peak {
+			p.legend.Add(label + ": far above the calls, not drawn")
+			continue
+		}
+		p.hline(label, rate, f.ax.end, lineStyle{color: tierColors[i%len(tierColors)]})
+	}
 }
 
 // tierColors draw the quota tiers' lines, dark enough to read against the data.
@@ -143,7 +149,7 @@ func (f *frame) outages(p *panel) {
 func (f *frame) breaker(p *panel) {
 	if v := f.in.Series.Column("breaker_open"); v != nil {
 		p.cols["breaker_open"] = true
-		p.shade("circuit breaker open", spansOf(v), colBreaker)
+		p.shadeStrip("circuit breaker open", spansOf(v), colBreaker, 0.06)
 	}
 }
 
@@ -167,7 +173,7 @@ func (f *frame) queues() *chart {
 		how           agg
 	}{
 		{"Queue depth", "messages", depth, aggMax},
-		{"Age of the oldest message", "seconds", age, aggMax},
+		{"Age of the oldest message", "oldest message's age", age, aggMax},
 		{"Dead-lettered messages", "messages per second", dlq, aggMean},
 	}
 	for i, pn := range panels {
@@ -197,7 +203,9 @@ func (f *frame) concurrency() *chart {
 	f.outages(p)
 	f.breaker(p)
 	f.column(p, "in use (read at each second's end)", aggMax, lineStyle{color: colOffered}, "concurrency_in_use")
-	f.column(p, "limit", aggMax, lineStyle{color: colLimit, width: vg.Points(1)}, "concurrency_limit")
+	if f.nonzero("concurrency_limit") {
+		f.column(p, "limit", aggMax, lineStyle{color: colLimit, width: vg.Points(1)}, "concurrency_limit")
+	}
 	f.finish(p)
 	return &chart{name: "concurrency", panels: []*panel{p},
 		caption: "Lambda invocations running at the end of each second against the function's concurrency limit; shaded: circuit breaker open, downstream outages."}

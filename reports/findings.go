@@ -36,6 +36,7 @@ type finder struct {
 	out []string
 }
 
+// add appends a finding.
 func (fd *finder) add(format string, args ...any) {
 	fd.out = append(fd.out, fmt.Sprintf(format, args...))
 }
@@ -48,12 +49,14 @@ func (fd *finder) col(name string) []float64 {
 	return fd.in.Series.Column(name)
 }
 
+// ledger raises the ledger's verdict when a request is unaccounted for.
 func (fd *finder) ledger() {
 	if l := fd.in.Summary.Ledger; l.Lost != 0 {
 		fd.add("LEDGER BROKEN: %s.", l.Verdict)
 	}
 }
 
+// thresholds lists the thresholds that failed.
 func (fd *finder) thresholds() {
 	ts := fd.in.Summary.Thresholds
 	if n := Failed(ts); n > 0 {
@@ -125,6 +128,7 @@ func (fd *finder) stretchWords(from, to int) string {
 	return fmt.Sprintf("from %s to %s", spanWords(float64(from)), spanWords(float64(to)))
 }
 
+// retries reports clients' retries multiplying the load on the gateway.
 func (fd *finder) retries() {
 	off, att := fd.m["offered_total"], fd.m["attempts_total"]
 	if off > 0 && att/off >= 1.2 {
@@ -133,6 +137,7 @@ func (fd *finder) retries() {
 	}
 }
 
+// quotaExceeded reports a usage plan's quota running out.
 func (fd *finder) quotaExceeded() {
 	n := fd.m["gateway_quota_exceeded_total"]
 	if n == 0 {
@@ -146,6 +151,7 @@ func (fd *finder) quotaExceeded() {
 		fd.clientsWith("gateway_quota_exceeded_total"))
 }
 
+// forbidden reports 403s for missing or unknown API keys.
 func (fd *finder) forbidden() {
 	if n := fd.m["gateway_forbidden_total"]; n > 0 {
 		fd.add("%s attempts got 403 Forbidden: no API key or an unknown one (%s).", count(n),

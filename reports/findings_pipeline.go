@@ -48,6 +48,7 @@ func (fd *finder) drained(depth []float64, at int) string {
 	return "was empty again at " + spanWords(empty)
 }
 
+// deadLetters reports the share of requests that ended in a dead-letter queue.
 func (fd *finder) deadLetters() {
 	n := fd.m["dlq_total"]
 	if n == 0 {
@@ -131,6 +132,7 @@ func bindingTier(tiers []scenarios.Quota) (scenarios.Quota, bool) {
 	}), true
 }
 
+// downstreamFailures reports the API's failed calls and the scenario's outages.
 func (fd *finder) downstreamFailures() {
 	var parts []string
 	for _, k := range []struct{ key, name string }{{"downstream_5xx_total", "5xx"},
@@ -171,12 +173,28 @@ func (fd *finder) utilization() {
 	case fd.m["downstream_429_total"] > 0:
 		fd.add("%s the downstream quota went unused (utilization %s) although calls were refused with 429: calls came in waves that overran the quota and then left it idle.", unused, pct)
 	case fd.m["queue_oldest_age_seconds_max"] >= 5:
-		fd.add("%s the downstream quota went unused (utilization %s) while work waited in the queue: the consumer was slower than the quota allows.", unused, pct)
+		fd.add("%s the downstream quota went unused (utilization %s) while work waited in the queue: %s.", unused, pct, fd.heldBack())
 	default:
 		fd.add("The downstream quota was %s used: the offered load stayed below it.", pct)
 	}
 }
 
+// heldBack says what kept calls from using the quota while work waited.
+func (fd *finder) heldBack() string {
+	var why []string
+	if fd.m["breaker_opened_total"] > 0 {
+		why = append(why, "the open circuit breaker")
+	}
+	if sc := fd.in.Scenario; sc != nil && sc.Downstream != nil && len(sc.Downstream.Outages) > 0 {
+		why = append(why, "the API's outages")
+	}
+	if len(why) == 0 {
+		return "the consumer was slower than the quota allows"
+	}
+	return strings.Join(why, " and ") + " held calls back"
+}
+
+// overgrant reports an API that admitted more than its tightest quota allows.
 func (fd *finder) overgrant() {
 	if g := fd.m["downstream_overgrant"]; g > 0.001 {
 		fd.add("The API admitted %s more calls than its tightest quota allows (over-grant): a fixed window admits up to twice its limit across a boundary.",
@@ -184,43 +202,68 @@ func (fd *finder) overgrant() {
 	}
 }
 
+// breaker reports how often and how long the circuit breaker was open.
 func (fd *finder) breaker() {
 	n := fd.m["breaker_opened_total"]
 	if n == 0 {
 		return
 	}
 	open := seriesSum(fd.col("breaker_open"))
-	fd.add("The circuit breaker opened %s times and was open %s in all.", count(n), spanWords(open))
+	fd.add("The circuit breaker opened %s %s and was open %s in all.", count(n), htmlPlural(int(n), "time"), spanWords(open))
 }
 
 // orchestratorIdle counts the seconds in which messages waited, no call was made and the
-// breaker was closed: an orchestrator waiting for its next trigger.
+// breaker was closed: an orchestrator waiting for its next trigger, or one whose own quota
+// (consumer.quotas) ran out, told apart by the calls of each tier's period.
 func (fd *finder) orchestratorIdle() {
 	sc, s := fd.in.Scenario, fd.in.Series
 	if sc == nil || sc.Consumer == nil || sc.Consumer.Pattern != "orchestrator" || s == nil {
 		return
 	}
 	calls, open := s.Column("downstream_calls"), s.Column("breaker_open")
-	var depths [][]float64
+	waiting := make([]float64, len(calls))
 	for _, q := range seriesNames(s, "queue", "depth") {
-		depths = append(depths, s.Column("queue."+q+".depth"))
+		for i, d := range s.Column("queue." + q + ".depth") {
+			waiting[i] += d
+		}
 	}
-	idle := 0
+	idle, spent, first := 0, 0, -1
 	for i := range calls {
-		waiting := 0.0
-		for _, d := range depths {
-			waiting += d[i]
+		if waiting[i] == 0 || calls[i] != 0 || (open != nil && open[i] != 0) {
+			continue
 		}
-		if waiting > 0 && calls[i] == 0 && (open == nil || open[i] == 0) {
-			idle++
+		if quotaSpent(sc.Consumer.Quotas, calls, i) {
+			spent++
+			if first < 0 {
+				first = i
+			}
+			continue
 		}
+		idle++
 	}
 	if idle > 0 {
 		fd.add("The orchestrator was idle %s between triggers while messages waited (no call made, breaker closed).",
 			spanWords(float64(idle)))
 	}
+	if spent > 0 {
+		fd.add("The orchestrator's own quota ran out at %s: it made no call for %s while messages waited.",
+			spanWords(float64(first)), spanWords(float64(spent)))
+	}
 }
 
+// quotaSpent reports whether the calls of a tier's period up to second i reached its limit,
+// for the tiers longer than a second.
+func quotaSpent(tiers []scenarios.Quota, calls []float64, i int) bool {
+	for _, t := range tiers {
+		per := int(t.Per.D() / time.Second)
+		if per > 1 && seriesSum(calls[max(0, i-per+1):i+1]) >= float64(t.Limit) {
+			return true
+		}
+	}
+	return false
+}
+
+// tail reports a p99 far above the median.
 func (fd *finder) tail() {
 	p50, p99 := fd.m["e2e_seconds_p50"], fd.m["e2e_seconds_p99"]
 	if p50 > 0 && p99 >= 1 && p99 >= 10*p50 {
@@ -229,6 +272,7 @@ func (fd *finder) tail() {
 	}
 }
 
+// inFlight reports requests still in flight when the drain time ran out.
 func (fd *finder) inFlight() {
 	n := fd.m["in_flight_at_end"]
 	if n == 0 {
@@ -262,9 +306,9 @@ func sentenceCase(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// durWords formats seconds for a sentence: "48.5ms", "1.005s", "10 min".
+// durWords formats seconds for a sentence: "48.5ms", "1.005s", "91 s", "10 min".
 func durWords(v float64) string {
-	if v < 120 {
+	if v < 60 {
 		return secs(v)
 	}
 	return spanWords(v)

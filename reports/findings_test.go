@@ -16,8 +16,8 @@ func findingsInput(offered float64) Input {
 			"completed_total": offered, "e2e_seconds_p50": 0.05, "e2e_seconds_p99": 0.2}}}
 }
 
-// columns builds a series of n seconds from columns given as functions of the second.
-func columns(n int, cols map[string]func(sec int) float64) *metrics.Series {
+// findingsColumns builds a series of n seconds from columns given as functions of the second.
+func findingsColumns(n int, cols map[string]func(sec int) float64) *metrics.Series {
 	s := &metrics.Series{Columns: []string{"second"}}
 	names := keysInOrder(cols)
 	s.Columns = append(s.Columns, names...)
@@ -31,7 +31,7 @@ func columns(n int, cols map[string]func(sec int) float64) *metrics.Series {
 	return s
 }
 
-func between(lo, hi int, in, out float64) func(int) float64 {
+func findingsBetween(lo, hi int, in, out float64) func(int) float64 {
 	return func(sec int) float64 {
 		if sec >= lo && sec < hi {
 			return in
@@ -40,11 +40,11 @@ func between(lo, hi int, in, out float64) func(int) float64 {
 	}
 }
 
-func quotaScenario(qs ...scenarios.Quota) *scenarios.Scenario {
+func findingsQuotaScenario(qs ...scenarios.Quota) *scenarios.Scenario {
 	return &scenarios.Scenario{Downstream: &scenarios.Downstream{Quotas: qs}}
 }
 
-func tier(limit int64, per time.Duration, window string) scenarios.Quota {
+func findingsTier(limit int64, per time.Duration, window string) scenarios.Quota {
 	return scenarios.Quota{Limit: limit, Per: scenarios.Duration(per), Window: window}
 }
 
@@ -64,8 +64,8 @@ func TestFindings(t *testing.T) {
 		{name: "throttled during a burst", setup: func(in *Input) {
 			in.Summary.Metrics["attempts_total"] = 100
 			in.Summary.Metrics["gateway_throttled_total"] = 58
-			in.Series = columns(60, map[string]func(int) float64{
-				"attempts": between(30, 35, 20, 0), "gateway_throttled": between(30, 35, 11.6, 0)})
+			in.Series = findingsColumns(60, map[string]func(int) float64{
+				"attempts": findingsBetween(30, 35, 20, 0), "gateway_throttled": findingsBetween(30, 35, 11.6, 0)})
 			in.Scenario = &scenarios.Scenario{Clients: []scenarios.Client{{Name: "p",
 				Arrival: scenarios.Arrival{Shape: "burst", At: scenarios.DurationOf(30 * time.Second)}}}}
 		}, want: []string{"The gateway throttled 58 of 100 attempts (58 %)",
@@ -75,44 +75,44 @@ func TestFindings(t *testing.T) {
 		{name: "dead letters", setup: func(in *Input) {
 			in.Summary.Metrics["dlq_total"] = 3
 			in.Summary.Ledger.Failed = map[string]int64{"dead_lettered": 3}
-			in.Series = columns(60, map[string]func(int) float64{"dlq": between(45, 46, 3, 0)})
+			in.Series = findingsColumns(60, map[string]func(int) float64{"dlq": findingsBetween(45, 46, 3, 0)})
 		}, want: []string{"3 % of requests were dead-lettered (3 messages moved to a DLQ, the first at 45 s)."}},
 		{name: "queue drained after load stopped", setup: func(in *Input) {
-			in.Series = columns(300, map[string]func(int) float64{
+			in.Series = findingsColumns(300, map[string]func(int) float64{
 				"queue.orders.depth": func(s int) float64 {
 					return max(0, min(float64(s)*806.6, 48394-float64(s-60)*315))
 				},
-				"queue.orders.oldest_age_seconds": between(0, 215, 95, 0)})
+				"queue.orders.oldest_age_seconds": findingsBetween(0, 215, 95, 0)})
 		}, want: []string{`The queue "orders" reached 48,394 messages at 60 s and drained 95 s after load stopped; its oldest message had waited 95 s.`}},
 		{name: "half the quota unused while work waited", setup: func(in *Input) {
 			in.Summary.Metrics["downstream_utilization"] = 0.527
 			in.Summary.Metrics["queue_oldest_age_seconds_max"] = 30
-			in.Scenario = quotaScenario(tier(20, time.Second, "sliding"))
+			in.Scenario = findingsQuotaScenario(findingsTier(20, time.Second, "sliding"))
 		}, want: []string{"Half the downstream quota went unused (utilization 52.7 %) while work waited in the queue"}},
 		{name: "demand below the quota", setup: func(in *Input) {
 			in.Summary.Metrics["downstream_utilization"] = 0.25
-			in.Scenario = quotaScenario(tier(20, time.Second, "sliding"))
+			in.Scenario = findingsQuotaScenario(findingsTier(20, time.Second, "sliding"))
 		}, want: []string{"The downstream quota was 25.0 % used: the offered load stayed below it."}},
 		{name: "daily quota used up", setup: func(in *Input) {
 			in.Summary.Metrics["downstream_429_total"] = 1204
 			in.Summary.Metrics["downstream_utilization"] = 1
-			in.Scenario = quotaScenario(tier(10, time.Second, "sliding"), tier(50000, 24*time.Hour, "fixed"))
-			in.Series = columns(120, map[string]func(int) float64{
+			in.Scenario = findingsQuotaScenario(findingsTier(10, time.Second, "sliding"), findingsTier(50000, 24*time.Hour, "fixed"))
+			in.Series = findingsColumns(120, map[string]func(int) float64{
 				"downstream_calls": func(int) float64 { return 500 },
-				"downstream_ok":    between(0, 100, 500, 0), "downstream_429": between(100, 120, 500, 0)})
+				"downstream_ok":    findingsBetween(0, 100, 500, 0), "downstream_429": findingsBetween(100, 120, 500, 0)})
 		}, want: []string{"The API refused 1,204 calls with 429: its quota of 50,000 calls per 24h (fixed window) was used up at 100 s",
 			"The downstream quota was used to the last call (utilization 100.0 %)."}},
 		{name: "calls faster than the quota", setup: func(in *Input) {
 			in.Summary.Metrics["downstream_429_total"] = 1204
-			in.Scenario = quotaScenario(tier(20, time.Second, "sliding"), tier(50000, 24*time.Hour, "fixed"))
-			in.Series = columns(60, map[string]func(int) float64{
-				"downstream_calls": between(20, 30, 196, 8), "downstream_ok": between(20, 30, 20, 8),
-				"downstream_429": between(20, 30, 176, 0)})
+			in.Scenario = findingsQuotaScenario(findingsTier(20, time.Second, "sliding"), findingsTier(50000, 24*time.Hour, "fixed"))
+			in.Series = findingsColumns(60, map[string]func(int) float64{
+				"downstream_calls": findingsBetween(20, 30, 196, 8), "downstream_ok": findingsBetween(20, 30, 20, 8),
+				"downstream_429": findingsBetween(20, 30, 176, 0)})
 		}, want: []string{"The API refused 1,204 calls with 429: the consumer called faster than the quota allows (up to 196 calls a second against a quota of 20 calls per 1s (sliding window))."}},
 		{name: "orchestrator idle between triggers", setup: func(in *Input) {
 			in.Scenario = &scenarios.Scenario{Consumer: &scenarios.Consumer{Pattern: "orchestrator"}}
-			in.Series = columns(10, map[string]func(int) float64{
-				"queue.work.depth": func(int) float64 { return 5 }, "downstream_calls": between(0, 4, 3, 0),
+			in.Series = findingsColumns(10, map[string]func(int) float64{
+				"queue.work.depth": func(int) float64 { return 5 }, "downstream_calls": findingsBetween(0, 4, 3, 0),
 				"breaker_open": func(int) float64 { return 0 }})
 		}, want: []string{"The orchestrator was idle 6 s between triggers while messages waited"}},
 		{name: "slow tail", setup: func(in *Input) { in.Summary.Metrics["e2e_seconds_p99"] = 40 },

@@ -85,8 +85,8 @@ func writeHTML(w io.Writer, in Input, figs []figure) error {
 	return reportTmpl.Execute(w, v)
 }
 
-// metricGroupNames orders the summary's metrics into the report's groups; metrics in none of
-// them are shown under "other".
+// metricGroupNames orders the summary's metrics into the report's groups; the alarms' metrics
+// (alarm.NAME.…) follow, and metrics in none of them are shown under "other".
 var metricGroupNames = []struct {
 	name    string
 	metrics []string
@@ -129,13 +129,17 @@ func metricGroups(s *metrics.Summary) []metricGroup {
 		}
 		out = append(out, mg)
 	}
-	other := metricGroup{Name: "other"}
+	alarms, other := metricGroup{Name: "alarms"}, metricGroup{Name: "other"}
 	for _, name := range keysInOrder(s.Metrics) {
-		if !seen[name] {
+		switch {
+		case seen[name]:
+		case strings.HasPrefix(name, "alarm."):
+			alarms.Rows = append(alarms.Rows, row(name))
+		default:
 			other.Rows = append(other.Rows, row(name))
 		}
 	}
-	out = append(out, other)
+	out = append(out, alarms, other)
 	return slices.DeleteFunc(out, func(g metricGroup) bool { return len(g.Rows) == 0 })
 }
 
@@ -145,7 +149,7 @@ func metricValue(name string, v float64) string {
 	switch {
 	case name == "downstream_utilization" || name == "downstream_overgrant":
 		return pctWords(v, 1)
-	case strings.Contains(name, "_seconds"):
+	case strings.Contains(name, "_seconds") || strings.Contains(name, ".seconds_"):
 		return secs(v)
 	case v == float64(int64(v)):
 		return count(v)

@@ -60,7 +60,7 @@ func TestReportRendersInChromium(t *testing.T) {
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
 			r, g, bl, _ := img.At(x, y).RGBA()
-			if near(r>>8, 0x4e) && near(g>>8, 0x79) && near(bl>>8, 0xa7) {
+			if chromiumNear(r>>8, 0x4e) && chromiumNear(g>>8, 0x79) && chromiumNear(bl>>8, 0xa7) {
 				blue++
 			}
 		}
@@ -70,4 +70,4 @@ func TestReportRendersInChromium(t *testing.T) {
 	}
 }
 
-func near(v, want uint32) bool { return v+12 >= want && v <= want+12 }
+func chromiumNear(v, want uint32) bool { return v+12 >= want && v <= want+12 }

@@ -100,14 +100,14 @@ func goldenSeries(n int) *metrics.Series {
 		}
 		p99 := 0.2 + depth/100
 		s.Rows = append(s.Rows, []float64{float64(sec), acme + 5, acme + 5 + thr/2, acme + 5 - thr,
-			thr, 0, 0, acme + 5 - thr, boolF(sec == 45) * 12, min(10, calls/5), 10, calls, calls - c429 - five,
-			c429, five, 0.05 + depth/1000, p99, boolF(sec >= 36 && sec < 39), depth, depth / 10, boolF(sec == 45) * 12,
+			thr, 0, 0, acme + 5 - thr, goldenBool(sec == 45) * 12, min(10, calls/5), 10, calls, calls - c429 - five,
+			c429, five, 0.05 + depth/1000, p99, goldenBool(sec >= 36 && sec < 39), depth, depth / 10, goldenBool(sec == 45) * 12,
 			acme, acme - thr, thr, 5, 5, 0, 12, p99, 4, p99 * 2})
 	}
 	return s
 }
 
-func boolF(b bool) float64 {
+func goldenBool(b bool) float64 {
 	if b {
 		return 1
 	}

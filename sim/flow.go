@@ -58,13 +58,28 @@ func (r *runner) retryOrEnd(now time.Duration, ref uint64, retryAfter time.Durat
 }
 
 func (r *runner) endReq(now time.Duration, ref uint64, why metrics.Reason) {
-	r.rec.Ended(now, int(r.reqs.get(ref).client), why)
+	req := r.reqs.get(ref)
+	if t := r.p.Tokens; t != nil && why != metrics.FailTaskTimeout && req.token != 0 {
+		_, _ = t.Fail(now, req.token) // SendTaskFailure
+	}
+	r.rec.Ended(now, int(req.client), why)
 	r.reqs.release(ref)
 }
 
 func (r *runner) complete(now time.Duration, ref uint64) {
 	req := r.reqs.get(ref)
-	r.rec.Completed(now, int(req.client), now-req.first)
+	e2e := now - req.first
+	if t := r.p.Tokens; t != nil {
+		// SendTaskSuccess: end to end is from the execution's start to its callback. A
+		// callback at or after the deadline is refused (TaskTimedOut): the execution failed.
+		_, started, err := t.Succeed(now, req.token)
+		if err != nil {
+			r.expireTokens(now)
+			return
+		}
+		e2e = now - started
+	}
+	r.rec.Completed(now, int(req.client), e2e)
 	r.reqs.release(ref)
 }
 
@@ -82,7 +97,9 @@ func (r *runner) enqueue(now time.Duration, ref uint64, c int) {
 		r.fail(fmt.Errorf("sim: send to %s: %w", q.Name(), err))
 		return
 	}
+	r.startExecution(now, ref)
 	r.rec.Sent(now, qi)
+	r.aws.sqsSends++
 	r.poll(now)
 	r.stepOrch(now)
 }
@@ -158,6 +175,8 @@ func (r *runner) startBatch(slot, q int, msgs []model.Message) {
 	w := &r.workers[slot]
 	w.q, w.msgs, w.i, w.recvAt = q, msgs, 0, now
 	r.rec.Received(now, q, len(msgs))
+	r.aws.sqsReceives++
+	r.aws.lambdaInvokes++
 	r.callNext(now, slot)
 }
 
@@ -174,8 +193,13 @@ func (r *runner) callNext(now time.Duration, slot int) {
 		req := r.reqs.get(m.Body)
 		if req == nil {
 			// A second delivery of a message whose request already ended.
-			r.rec.Duplicate(now)
-			_ = r.p.Queues[q].Delete(now, m.Receipt)
+			r.stale(now, q, m)
+			continue
+		}
+		if !r.heartbeat(now, m.Body) {
+			// Its execution timed out while the message waited: the worker's callback would
+			// be refused (TaskTimedOut), so the work is dropped.
+			r.stale(now, q, m)
 			continue
 		}
 		w.cur, w.curQ, w.curAt = m, q, at
@@ -185,6 +209,7 @@ func (r *runner) callNext(now time.Duration, slot int) {
 		return
 	}
 	r.p.Pattern.Finish(now, slot)
+	r.aws.lambdaTime += now - w.recvAt
 	r.poll(now)
 }
 
@@ -208,6 +233,7 @@ func (r *runner) deleteDone(now time.Duration, w *worker, m model.Message, ok bo
 		r.rec.Duplicate(now)
 		return
 	}
+	r.aws.sqsDeletes++
 	if err := r.p.Queues[w.curQ].Delete(now, m.Receipt); err != nil {
 		// The receipt went stale (the visibility timeout ran out during the call): the message
 		// will be delivered again, and that delivery finds its request ended.

@@ -18,6 +18,7 @@ const (
 	evOrchCall               // arg: orchestrator worker — its downstream call answers
 	evAsync                  // Lambda retries throttled asynchronous worker invocations
 	evHealth                 // a health check answers
+	evTokens                 // a task token's deadline
 )
 
 // event is one scheduled happening, 24 bytes: the heap holds no pointers, and nothing about a

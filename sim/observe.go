@@ -48,7 +48,7 @@ func (r *runner) sample(at time.Duration, g *metrics.Gauges) {
 }
 
 // census counts the requests still in flight from the pipeline's own state: messages on the
-// work queues, retries waiting, synchronous calls under way.
+// work queues whose request still lives, retries waiting, synchronous calls under way.
 func (r *runner) census() metrics.Census {
 	c := metrics.Census{"retry_wait": int64(r.retries), "direct_calls": int64(r.direct),
 		"worker_calls": int64(r.orch.busy)}
@@ -56,8 +56,21 @@ func (r *runner) census() metrics.Census {
 		c["worker_invoke_retries"] = int64(r.orch.async.Len())
 	}
 	for _, q := range r.p.Queues {
-		v, f, d := q.Counts(r.k.now)
-		c["queue:"+q.Name()] = int64(v + f + d)
+		q.Counts(r.k.now) // let the queue's timers catch up (redrive, retention)
+		var live, stale int64
+		q.Bodies(func(body uint64) {
+			if r.reqs.get(body) != nil {
+				live++
+			} else {
+				stale++
+			}
+		})
+		c["queue:"+q.Name()] = live
+		if stale > 0 {
+			// Messages whose request already ended (a duplicate delivery, or an execution that
+			// timed out while its message waited): not requests in flight.
+			r.rec.Set("queue_stale_messages_at_end", float64(stale))
+		}
 	}
 	return c
 }

@@ -125,6 +125,8 @@ func (r *runner) orchCallDone(now time.Duration, slot int) {
 	}
 	rep := w.reply
 	r.rec.Call(w.start, now-w.start, callResult(rep.Outcome), rep.Admitted)
+	r.aws.lambdaInvokes++
+	r.aws.lambdaTime += now - w.start
 	o := r.p.Orchestrator
 	if rep.Outcome == model.CallOK {
 		o.WorkerDone(now, true, false)
@@ -134,6 +136,7 @@ func (r *runner) orchCallDone(now time.Duration, slot int) {
 		if opened {
 			r.rec.BreakerOpened(now)
 		}
+		r.aws.ddbWrites++ // the worker flags the failure in the state table
 		r.requeue(now, w.ref, r.p.OrchQueues[rq])
 	}
 	r.stepOrch(now)
@@ -150,6 +153,7 @@ func (r *runner) requeue(now time.Duration, ref uint64, qi int) {
 		r.fail(err)
 		return
 	}
+	r.aws.sqsSends++
 	r.rec.Requeued(now)
 }
 

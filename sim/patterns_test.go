@@ -101,3 +101,36 @@ downstream:
 		t.Errorf("429s %v, call latency p50 %v", m["downstream_429_total"], m["downstream_seconds_p50"])
 	}
 }
+
+// Executions wait for their callback; one whose message waits longer than the task token's
+// timeout fails with States.Timeout, and its late work is dropped. Nothing is lost.
+func TestTaskTokensTimeOut(t *testing.T) {
+	s := run(t, load(t, `
+name: test
+duration: 20s
+drain: 5m
+mode: sim
+clients: [{name: c, arrival: {shape: constant, rate: 20/s}}]
+queues: [{name: q, max_receive_count: 0}]
+consumer:
+  pattern: concurrency
+  concurrency: 1
+  task_token: {timeout: 10s}
+downstream: {latency: {dist: fixed, value: 100ms}}
+`)).Summary
+	m := s.Metrics
+	// One worker serves 10 a second of the 20 offered: the queue wait grows by half a second
+	// every second, so work offered after about 20 s would wait over 10 s.
+	if m["sfn_timeouts_total"] == 0 || float64(s.Ledger.Failed["task_timeout"]) != m["sfn_timeouts_total"] {
+		t.Errorf("timeouts %v, ledger %v", m["sfn_timeouts_total"], s.Ledger.Failed)
+	}
+	if m["completed_total"]+m["failed_total"] != m["offered_total"] {
+		t.Errorf("completed %v + failed %v != offered %v", m["completed_total"], m["failed_total"], m["offered_total"])
+	}
+	if m["e2e_seconds_max"] > 10.001 {
+		t.Errorf("a callback after the timeout counted as completed: e2e max %v", m["e2e_seconds_max"])
+	}
+	if m["sfn_state_transitions_total"] != 2*m["offered_total"] {
+		t.Errorf("transitions %v for %v executions", m["sfn_state_transitions_total"], m["offered_total"])
+	}
+}

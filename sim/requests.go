@@ -13,6 +13,8 @@ type request struct {
 	prev       time.Duration // the client's previous retry wait
 	callStart  time.Duration // when its synchronous backend call started
 	retryAfter time.Duration // the Retry-After of that call's answer
+	execStart  time.Duration // when its Step Functions execution started (task tokens)
+	token      model.Token
 	client     int32
 	attempt    int32
 	gen        uint32

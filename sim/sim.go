@@ -48,6 +48,8 @@ type runner struct {
 	startFn model.StartFunc
 	keys    []string
 	orch    orchState
+	aws     awsCount
+	tokAt   time.Duration // pending task-token deadline event, 0: none
 	err     error
 }
 
@@ -84,6 +86,8 @@ func Run(sc *scenarios.Scenario, opts Options) (*Result, error) {
 		return nil, r.err
 	}
 	r.orchStats(r.k.now)
+	r.awsStats(r.k.now)
+	r.tokenStats()
 	sum, ser := r.rec.Finish(r.k.now, r.census())
 	sum.Scenario, sum.Mode, sum.Seed = sc.Name, "sim", seed
 	return &Result{Summary: sum, Series: ser}, nil
@@ -205,6 +209,9 @@ func (r *runner) fire(e event) {
 		r.retryAsync(now)
 	case evHealth:
 		r.healthDone(now)
+	case evTokens:
+		r.tokAt = 0
+		r.expireTokens(now)
 	}
 }
 

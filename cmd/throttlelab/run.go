@@ -164,4 +164,3 @@ func oneOf(s string, options ...string) bool {
 	}
 	return false
 }
-
