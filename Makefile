@@ -7,7 +7,7 @@ MODE  ?=
 ARGS  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build test scenario bench lint list validate clean
+.PHONY: help build test tools docker scenario bench lint list validate clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -15,9 +15,15 @@ help: ## list the targets
 build: ## build bin/throttlelab
 	$(GO) build -o $(BIN) ./cmd/throttlelab
 
-test: ## vet, then run every test (what CI runs)
+test: tools docker ## vet, then run every test (what CI runs); installs or starts what they need first
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -timeout 12m ./...
+
+tools: ## install the SQS and DynamoDB emulators (npm fauxqs, dynalite) into .tools/
+	bash scripts/tools.sh
+
+docker: ## make sure a Docker engine answers (as root on Debian: install docker.io, start dockerd)
+	bash scripts/docker.sh
 
 scenario: build ## run a scenario: make scenario NAME=burst [MODE=sim] [ARGS="--seed 7"]
 	./$(BIN) run $(NAME) $(if $(MODE),--mode $(MODE)) $(ARGS)

@@ -8,6 +8,11 @@ import (
 	"github.com/throttlelab/throttlelab/model"
 )
 
+// OrchestratorGuard lengthens the live orchestrator's own quota windows (see
+// model.Orchestrator.SetGuard): the spread of the delay between an invoke and its call
+// reaching the API on loopback is well under this.
+const OrchestratorGuard = 10 * time.Millisecond
+
 // startConsumers starts the goroutine that drives the consumer pattern or the orchestrator in
 // real time: the same model code the simulator drives in virtual time.
 func (r *runner) startConsumers(ctx context.Context) {
@@ -16,6 +21,10 @@ func (r *runner) startConsumers(ctx context.Context) {
 		r.wg.Add(1)
 		go r.pump(ctx)
 	case r.p.Orchestrator != nil:
+		if err := r.p.Orchestrator.SetGuard(OrchestratorGuard); err != nil {
+			r.errs.set(err)
+			return
+		}
 		r.startOrch(ctx)
 	}
 }

@@ -71,11 +71,21 @@ func (r *Recorder) overgrant(end time.Duration) float64 {
 	return max(0, float64(r.tot.admittedByAPI)/best-1)
 }
 
-// rateCap is the tightest tier's calls per second, for per-second utilization.
+// rateCap is the calls per second the tightest short tier allows, for the per-second
+// utilization column: tiers of a minute or less (a day tier's average rate would read as
+// a utilization of several hundred percent in any busy second); the tightest tier when
+// none is that short.
 func (r *Recorder) rateCap() float64 {
-	best := math.Inf(1)
+	best, short := math.Inf(1), math.Inf(1)
 	for _, t := range r.cfg.Tiers {
-		best = min(best, float64(t.Limit)/t.Per.Seconds())
+		rate := float64(t.Limit) / t.Per.Seconds()
+		best = min(best, rate)
+		if t.Per <= time.Minute {
+			short = min(short, rate)
+		}
+	}
+	if !math.IsInf(short, 1) {
+		return short
 	}
 	if math.IsInf(best, 1) {
 		return 0

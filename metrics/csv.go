@@ -57,7 +57,7 @@ func (r *Recorder) export() *Series {
 	}
 	for _, c := range r.cfg.Clients {
 		s.Columns = append(s.Columns, "client."+c.Name+".offered", "client."+c.Name+".admitted",
-			"client."+c.Name+".throttled", "client."+c.Name+".completed")
+			"client."+c.Name+".throttled", "client."+c.Name+".forbidden", "client."+c.Name+".completed")
 	}
 	for _, p := range Priorities {
 		s.Columns = append(s.Columns, "priority."+p+".completed", "priority."+p+".e2e_seconds_p99")
@@ -86,7 +86,7 @@ func (r *Recorder) rowValues(sec int, capRate float64) []float64 {
 	}
 	for c := range r.cfg.Clients {
 		cr := r.series.clients[sec*r.series.nClients+c]
-		v = append(v, f(cr.offered), f(cr.admitted), f(cr.throttled), f(cr.completed))
+		v = append(v, f(cr.offered), f(cr.admitted), f(cr.throttled), f(cr.forbidden), f(cr.completed))
 	}
 	for p := range Priorities {
 		pr := r.series.pris[sec*3+p]

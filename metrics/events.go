@@ -82,6 +82,7 @@ func (r *Recorder) Gateway(now time.Duration, c int, g Gateway) {
 	case Forbidden:
 		r.tot.forbidden++
 		row.forbidden++
+		cr.forbidden++
 		for _, x := range gs {
 			x.forbidden++
 		}

@@ -16,7 +16,7 @@ type row struct {
 	e2eP50, e2eP99                                           float64
 }
 
-type clientRow struct{ offered, admitted, throttled, completed int64 }
+type clientRow struct{ offered, admitted, throttled, forbidden, completed int64 }
 
 type queueRow struct {
 	depth, inFlight, dlq int64

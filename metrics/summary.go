@@ -148,11 +148,18 @@ func (r *Recorder) ledger(census Census, lost int64) Ledger {
 	case lost == 0:
 		l.Verdict = "every request is accounted for"
 	case lost > 0:
-		l.Verdict = fmt.Sprintf("%d requests were offered but are neither ended nor found in flight: a bug in the harness or the emulated design", lost)
+		l.Verdict = fmt.Sprintf("%s offered but neither ended nor found in flight: a bug in the harness or the emulated design", requests(lost))
 	default:
-		l.Verdict = fmt.Sprintf("%d more requests ended or are in flight than were offered: a request was counted twice (a harness bug)", -lost)
+		l.Verdict = fmt.Sprintf("%s ended or found in flight beyond what was offered: a request was counted twice (a harness bug)", requests(-lost))
 	}
 	return l
+}
+
+func requests(n int64) string {
+	if n == 1 {
+		return "1 request was"
+	}
+	return fmt.Sprintf("%d requests were", n)
 }
 
 func (g *group) metrics() map[string]float64 {

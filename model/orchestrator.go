@@ -101,6 +101,26 @@ func NewOrchestrator(queues []QueueAPI, cfg OrchestratorConfig) (*Orchestrator, 
 	return o, nil
 }
 
+// SetGuard lengthens the windows of the orchestrator's own sliding and token-bucket tiers by
+// g. A live run needs it: a worker's call reaches the API some time after its invoke, and
+// that delay varies (scheduling, a new connection), so two calls invoked exactly a window
+// apart can arrive less than a window apart; a guard of a few milliseconds absorbs that, at
+// the cost of pacing a hair under the quota. The simulator has no such delay and no guard.
+func (o *Orchestrator) SetGuard(g time.Duration) error {
+	cfgs := append([]QuotaConfig(nil), o.cfg.Quotas...)
+	for i := range cfgs {
+		if cfgs[i].Window != "fixed" && cfgs[i].Window != "" {
+			cfgs[i].Per += g
+		}
+	}
+	q, err := NewQuotas(cfgs, o.cfg.Epoch)
+	if err != nil {
+		return fmt.Errorf("orchestrator guard: %w", err)
+	}
+	o.quotas = q
+	return nil
+}
+
 // Step advances the orchestrator to now, asks act to carry out what it does at now, and
 // returns the next instant it wants to be stepped at even if nothing else happens. Drivers
 // also step it when a message is sent to one of its queues (it may be long-polling) and when

@@ -89,6 +89,9 @@ func MetricDirection(name string) Direction {
 	if d, ok := directions[name]; ok {
 		return d
 	}
+	if strings.HasPrefix(name, "cost_usd") || (strings.HasPrefix(name, "cost.") && strings.HasSuffix(name, "_usd")) {
+		return LowerIsBetter // a design that costs more for the same work regressed
+	}
 	for _, prefix := range []string{"per_priority.", "per_client.", "alarm."} {
 		rest, ok := strings.CutPrefix(name, prefix)
 		if !ok {

@@ -112,6 +112,9 @@ func (r *runner) callDirect(now time.Duration, ref uint64, c int) {
 		r.retryOrEnd(now, ref, 0, metrics.RejectBackend)
 		return
 	}
+	if r.p.Backend != nil {
+		r.aws.lambdaInvokes++
+	}
 	timeout := min(r.p.CallTimeout, r.p.GatewayTimeout)
 	rep := r.p.API.Call(now, r.keys[c], timeout, r.rng)
 	req := r.reqs.get(ref)
@@ -122,10 +125,11 @@ func (r *runner) callDirect(now time.Duration, ref uint64, c int) {
 
 func (r *runner) directDone(now time.Duration, ref uint64) {
 	r.direct--
+	req := r.reqs.get(ref)
 	if b := r.p.Backend; b != nil {
 		b.Release(now)
+		r.aws.lambdaTime += now - req.callStart
 	}
-	req := r.reqs.get(ref)
 	r.rec.Call(req.callStart, now-req.callStart, callResult(req.outcome), req.admitted)
 	if req.outcome == model.CallOK {
 		r.complete(now, ref)
@@ -161,6 +165,7 @@ func (r *runner) poll(now time.Duration) {
 		return
 	}
 	pat.Poll(now, r.startFn)
+	r.peak = max(r.peak, pat.InUse())
 	if r.wakeAt > now {
 		return
 	}

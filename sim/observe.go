@@ -32,6 +32,17 @@ func (r *runner) sample(at time.Duration, g *metrics.Gauges) {
 		g.Queues[i] = metrics.QueueGauge{Visible: v, InFlight: f, Delayed: d, OldestAge: q.OldestAge(at)}
 	}
 	g.InFlight = r.reqs.live
+	// Concurrency in use is the second's peak: read at the second's end alone it misses
+	// executions that start and end within it.
+	defer func() {
+		g.ConcurrencyInUse = max(g.ConcurrencyInUse, r.peak)
+		r.peak = g.ConcurrencyInUse
+		if r.p.Pattern != nil {
+			r.peak = r.p.Pattern.InUse()
+		} else if r.p.Orchestrator != nil {
+			r.peak = r.orch.busy
+		}
+	}()
 	switch {
 	case r.p.Pattern != nil:
 		g.ConcurrencyInUse, g.ConcurrencyLimit = r.p.Pattern.InUse(), r.p.Pattern.Limit()

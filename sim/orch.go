@@ -85,6 +85,7 @@ func (r *runner) invokeWorker(now time.Duration, ref uint64) {
 		r.orch.workers = append(r.orch.workers, orchWorker{})
 	}
 	r.orch.busy++
+	r.peak = max(r.peak, r.orch.busy)
 	w := &r.orch.workers[slot]
 	w.ref, w.start = ref, now
 	w.reply = r.p.API.Call(now, r.keys[r.reqs.get(ref).client], r.p.CallTimeout, r.rng)

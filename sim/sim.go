@@ -50,6 +50,7 @@ type runner struct {
 	orch    orchState
 	aws     awsCount
 	tokAt   time.Duration // pending task-token deadline event, 0: none
+	peak    int           // the most executions in use since the last second closed
 	err     error
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/throttlelab/throttlelab/cost"
 	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/reports"
 	"github.com/throttlelab/throttlelab/scenarios"
@@ -25,5 +26,8 @@ func finishSummary(sc *scenarios.Scenario, sum *metrics.Summary, ser *metrics.Se
 			sum.Notes = append(sum.Notes, r.Findings...)
 		}
 	}
+	// The AWS cost estimate (cost_usd_total, cost_usd_per_million, cost_usd_per_month,
+	// cost.NAME_usd), at the prices of the file THROTTLELAB_PRICES names, else list prices.
+	cost.AddToSummary(sc, sum)
 	return rs
 }

@@ -62,8 +62,13 @@ usage:
   throttlelab compare BASE_DIR NEW_DIR [--tolerance 5%]
                                         regression check between two runs (exit 99 when a
                                         metric got worse beyond the tolerance)
+  throttlelab sweep FILE|NAME --set PATH=FROM..TO:STEP [--set ...] [--out DIR] [--jobs N] [--metric NAME ...]
+  throttlelab sweep FILE|NAME --find-max PATH --range FROM..TO [--resolution R] [--slo "EXPR" ...]
+                                        run a grid of values in the simulator, or find the
+                                        largest value of PATH that keeps every SLO
   throttlelab list                      the embedded catalog of scenarios
   throttlelab schema                    print the JSON Schema of scenario files
+  throttlelab import TEMPLATE [--name NAME] [--out FILE]   scenario of a CloudFormation/SAM template's limits
   throttlelab fakeapi --scenario FILE|NAME [--addr 127.0.0.1:8080] [--seed N]
                                         serve a scenario's fake third-party API until Ctrl-C
   throttlelab help
@@ -89,10 +94,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return cmdReport(args[1:], stdout, stderr)
 	case "compare":
 		return cmdCompare(args[1:], stdout, stderr)
+	case "sweep":
+		return cmdSweep(args[1:], stdout, stderr)
 	case "list":
 		return cmdList(stdout)
 	case "schema":
 		return cmdSchema(stdout)
+	case "import":
+		return cmdImport(args[1:], stdout, stderr)
 	case "fakeapi":
 		return cmdFakeAPI(args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -11,13 +11,14 @@ import (
 // than a second, and counts scenario time.
 type progress struct {
 	w     io.Writer
+	what  string
 	quiet bool
 	start time.Time
 	bar   *progressbar.ProgressBar
 }
 
-func newProgress(w io.Writer, quiet bool) *progress {
-	return &progress{w: w, quiet: quiet, start: time.Now()}
+func newProgress(w io.Writer, quiet bool, what string) *progress {
+	return &progress{w: w, what: what, quiet: quiet, start: time.Now()}
 }
 
 // update reports the virtual time reached out of end.
@@ -31,7 +32,7 @@ func (p *progress) update(now, end time.Duration) {
 		}
 		p.bar = progressbar.NewOptions64(int64(end/time.Second),
 			progressbar.OptionSetWriter(p.w),
-			progressbar.OptionSetDescription("simulating"),
+			progressbar.OptionSetDescription(p.what),
 			progressbar.OptionSetItsString("s"),
 			progressbar.OptionShowIts(),
 			progressbar.OptionShowCount(),

@@ -1,28 +1,33 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/reports"
 	"github.com/throttlelab/throttlelab/scenarios"
-	"github.com/throttlelab/throttlelab/sim"
 )
 
 type runFlags struct {
-	mode  string
-	seed  int64
-	out   string
-	env   string
-	quiet bool
-	set   map[string]bool
+	mode         string
+	seed         int64
+	out          string
+	env          string
+	awsEndpoint  string
+	allowRealAWS bool
+	quiet        bool
+	set          map[string]bool
 }
 
 // parseInterleaved parses flags that may come before or after positional arguments.
@@ -48,6 +53,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&f.seed, "seed", 0, "seed of the simulation (default: the scenario's seed)")
 	fs.StringVar(&f.out, "out", "", "write the run's files into this directory (default results/NAME/RUN-ID)")
 	fs.StringVar(&f.env, "env", "embedded", "live environment: embedded, containers or endpoint")
+	fs.StringVar(&f.awsEndpoint, "aws-endpoint", "", "SQS/DynamoDB endpoint of --env endpoint (LocalStack, an emulator, or real AWS)")
+	fs.BoolVar(&f.allowRealAWS, "allow-real-aws", false, "allow --aws-endpoint to be real AWS (load there costs money)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -73,40 +80,43 @@ func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) e
 	if f.set["mode"] {
 		mode = f.mode
 	}
-	var notes []string
-	if mode != "sim" {
-		note := fmt.Sprintf("mode %s asked for, but live mode is not built yet: this is the simulation", mode)
-		fmt.Fprintln(stderr, "throttlelab:", note)
-		notes = append(notes, note)
-	}
-	opts := sim.Options{}
-	if f.set["seed"] {
-		opts.Seed = &f.seed
-	}
-	bar := newProgress(stderr, f.quiet)
-	opts.Progress = bar.update
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	wall := time.Now()
-	res, err := sim.Run(sc, opts)
-	bar.done()
-	if err != nil {
-		return &exitError{code: exitFailure, err: fmt.Errorf("run %s: %w", sc.Name, err)}
-	}
-	sum := res.Summary
-	sum.Notes = append(sum.Notes, notes...)
-	finishSummary(sc, sum, res.Series)
-	sum.Thresholds = reports.Evaluate(sum, sc.SLO)
 	dir, err := outDir(sc.Name, f.out, wall)
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	if err := writeRun(dir, sc, res, wall); err != nil {
+	results := ""
+	if mode != "sim" {
+		results = filepath.Join(dir, "results.bin")
+	}
+	out, err := execute(ctx, sc, mode, f, results, stderr)
+	if err != nil {
+		return &exitError{code: exitFailure, err: err}
+	}
+	sum := out.sum
+	finishSummary(sc, sum, out.ser)
+	sum.Thresholds = reports.Evaluate(sum, sc.SLO)
+	if err := writeRun(dir, sc, out, wall); err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
 	if err := reports.WriteJUnit(filepath.Join(dir, "junit.xml"), sum); err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
 	reports.WriteText(stdout, sum)
+	reports.WriteCost(stdout, sum)
 	fmt.Fprintf(stdout, "  results     %s\n", dir)
+	fmt.Fprintf(stdout, "  report      %s\n", filepath.Join(dir, "report.html"))
+	return verdict(out, sum, dir)
+}
+
+// verdict is the exit status of a finished run: a partial run is a failure to carry it out
+// (1), then failed thresholds (99), then a ledger that does not balance (1).
+func verdict(out *outcome, sum *metrics.Summary, dir string) error {
+	if out.partial {
+		return &exitError{code: exitFailure, err: fmt.Errorf("%w (partial report in %s)", out.partialBy, dir)}
+	}
 	if n := reports.Failed(sum.Thresholds); n > 0 {
 		return &exitError{code: exitThreshold, err: fmt.Errorf("%d thresholds failed", n)}
 	}
@@ -136,18 +146,23 @@ type runInfo struct {
 	WallSeconds float64   `json:"wall_seconds"`
 }
 
-func writeRun(dir string, sc *scenarios.Scenario, res *sim.Result, wall time.Time) error {
-	if err := res.Summary.WriteJSON(filepath.Join(dir, "summary.json")); err != nil {
+func writeRun(dir string, sc *scenarios.Scenario, res *outcome, wall time.Time) error {
+	if err := res.sum.WriteJSON(filepath.Join(dir, "summary.json")); err != nil {
 		return err
 	}
-	if err := res.Series.WriteFile(filepath.Join(dir, "series.csv")); err != nil {
+	if err := res.ser.WriteFile(filepath.Join(dir, "series.csv")); err != nil {
 		return err
+	}
+	if res.simSer != nil {
+		if err := res.simSer.WriteFile(filepath.Join(dir, "series-sim.csv")); err != nil {
+			return err
+		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), sc.Source, 0o644); err != nil {
 		return fmt.Errorf("write scenario copy: %w", err)
 	}
-	in := reports.Input{Scenario: sc, Summary: res.Summary, Series: res.Series,
-		Alarms: reports.EvaluateAlarms(sc.Alarms, res.Series)}
+	in := reports.Input{Scenario: sc, Summary: res.sum, Series: res.ser, SimSeries: res.simSer,
+		Alarms: reports.EvaluateAlarms(sc.Alarms, res.ser)}
 	if err := reports.Render(dir, in); err != nil {
 		return err
 	}

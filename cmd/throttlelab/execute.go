@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/throttlelab/throttlelab/envs"
+	"github.com/throttlelab/throttlelab/live"
+	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/scenarios"
+	"github.com/throttlelab/throttlelab/sim"
+)
+
+// outcome is a finished run in any mode.
+type outcome struct {
+	sum       *metrics.Summary
+	ser       *metrics.Series
+	simSer    *metrics.Series // mode both: the simulated series, overlaid on the charts
+	partial   bool            // interrupted, or a backend died: the report is partial
+	partialBy error
+}
+
+// execute runs sc in mode: the simulation, the live run, or both one after the other.
+func execute(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlags, results string, stderr io.Writer) (*outcome, error) {
+	var seed *int64
+	if f.set["seed"] {
+		seed = &f.seed
+	}
+	var simRes *sim.Result
+	if mode == "sim" || mode == "both" {
+		bar := newProgress(stderr, f.quiet, "simulating")
+		res, err := sim.Run(sc, sim.Options{Seed: seed, Progress: bar.update})
+		bar.done()
+		if err != nil {
+			return nil, fmt.Errorf("simulate %s: %w", sc.Name, err)
+		}
+		if mode == "sim" {
+			return &outcome{sum: res.Summary, ser: res.Series}, nil
+		}
+		simRes = res
+	}
+	out, err := executeLive(ctx, sc, f, seed, results, stderr)
+	if out == nil {
+		return nil, err
+	}
+	if simRes != nil {
+		out.sum.Mode = "both"
+		out.sum.Sim = simRes.Summary
+		out.simSer = simRes.Series
+	}
+	return out, nil
+}
+
+// executeLive sets up the environment and runs sc live.
+func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *int64, results string, stderr io.Writer) (*outcome, error) {
+	env, err := envs.Setup(ctx, f.env, sc, envs.Options{AWSEndpoint: f.awsEndpoint, AllowRealAWS: f.allowRealAWS, Out: stderr})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if env.Close != nil {
+			_ = env.Close()
+		}
+	}()
+	bar := newProgress(stderr, f.quiet, "live")
+	opts := live.Options{Seed: seed, APIURL: env.APIURL, ResultsFile: results, Progress: bar.update,
+		AWSEndpoint: env.AWSEndpoint, SQSEndpoint: env.SQSEndpoint, DynamoEndpoint: env.DynamoEndpoint,
+		Region: env.Region}
+	fmt.Fprintf(stderr, "throttlelab: live run of %s (%s) in the %s environment\n", sc.Name, durations(sc), env.Name)
+	res, err := live.Run(ctx, sc, opts)
+	bar.done()
+	if res == nil {
+		return nil, fmt.Errorf("run %s live: %w", sc.Name, err)
+	}
+	res.Summary.Notes = append(res.Summary.Notes, env.Notes...)
+	out := &outcome{sum: res.Summary, ser: res.Series}
+	if err != nil {
+		out.partial, out.partialBy = true, err
+		if errors.Is(err, live.ErrInterrupted) {
+			out.partialBy = errors.New("interrupted: load stopped early, the report is partial")
+		}
+	}
+	return out, nil
+}
+
+// durations describes how long a live run takes at most.
+func durations(sc *scenarios.Scenario) string {
+	drain := 30 * time.Second
+	if sc.Drain != nil {
+		drain = sc.Drain.D()
+	}
+	return fmt.Sprintf("%s of load, then up to %s of drain", sc.Duration.D(), drain)
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/throttlelab/throttlelab/cfnimport"
+)
+
+// cmdImport writes the scenario of a CloudFormation or SAM template's limits, to stdout or
+// to --out FILE.
+func cmdImport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	name := fs.String("name", "", "the scenario's name (default: the --out file's name, else the template's)")
+	out := fs.String("out", "", "write the scenario to this file instead of stdout")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("import: name one CloudFormation or SAM template")
+	}
+	opts := cfnimport.Options{Name: *name}
+	if opts.Name == "" && *out != "" {
+		opts.Name = scenarioName(*out)
+	}
+	res, err := cfnimport.ImportFile(pos[0], opts)
+	if err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("import: %w", err)}
+	}
+	if *out == "" {
+		_, err := stdout.Write(res.YAML)
+		return err
+	}
+	if err := os.WriteFile(*out, res.YAML, 0o644); err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("import: write scenario: %w", err)}
+	}
+	things := "things"
+	if len(res.NotMapped) == 1 {
+		things = "thing"
+	}
+	fmt.Fprintf(stdout, "wrote %s: scenario %s, %d %s not mapped (listed at its top)\n", *out, res.Name, len(res.NotMapped), things)
+	return nil
+}
+
+// scenarioName is the name a scenario saved as file must have: its base name without .yaml
+// or .yml ("" for another extension, leaving the default).
+func scenarioName(file string) string {
+	base := filepath.Base(file)
+	for _, ext := range []string{".yaml", ".yml"} {
+		if n, ok := strings.CutSuffix(base, ext); ok {
+			return n
+		}
+	}
+	return ""
+}
