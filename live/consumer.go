@@ -60,6 +60,7 @@ func (r *runner) pump(ctx context.Context) {
 func (r *runner) startBatch(ctx context.Context, now time.Duration, slot, q int, msgs []model.Message) {
 	batch := append([]model.Message(nil), msgs...)
 	r.rec.do(func(m *metrics.Recorder) { m.Received(now, q, len(batch)) })
+	r.count.receives.Add(1)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -67,8 +68,10 @@ func (r *runner) startBatch(ctx context.Context, now time.Duration, slot, q int,
 			r.handleMessage(ctx, slot, q, m, now)
 		}
 		r.mu.Lock()
-		r.p.Pattern.Finish(r.now(), slot)
+		end := r.now()
+		r.p.Pattern.Finish(end, slot)
 		r.mu.Unlock()
+		r.count.lambda(end - now)
 		r.poke()
 	}()
 }
@@ -97,6 +100,7 @@ func (r *runner) handleMessage(ctx context.Context, slot, q int, m model.Message
 	act := r.p.Pattern.Outcome(done, slot, m, success)
 	if act == model.Delete {
 		_ = r.queues[q].Delete(done, m.Receipt)
+		r.count.deletes.Add(1)
 	}
 	r.mu.Unlock()
 	if act != model.Delete {
@@ -127,5 +131,6 @@ func (r *runner) duplicate(now time.Duration, q int, m model.Message) {
 	r.mu.Lock()
 	_ = r.queues[q].Delete(now, m.Receipt)
 	r.mu.Unlock()
+	r.count.deletes.Add(1)
 	r.rec.do(func(rec *metrics.Recorder) { rec.Duplicate(now) })
 }

@@ -150,6 +150,7 @@ func (r *runner) send(now time.Duration, qi int, ref uint64, k reqKey) (uint64, 
 		o.DedupID = strconv.FormatUint(ref, 36)
 	}
 	id, _, err := q.Send(now, ref, o)
+	r.count.sends.Add(1)
 	return id, err
 }
 
@@ -179,6 +180,9 @@ func (r *runner) callDirect(w http.ResponseWriter, req *http.Request, now time.D
 	timeout := min(r.p.CallTimeout, r.p.GatewayTimeout)
 	res := r.api.call(req.Context(), r.p.Clients[k.client].Key, timeout)
 	done := r.now()
+	if r.p.Backend != nil {
+		r.count.lambda(done - now)
+	}
 	r.rec.do(func(m *metrics.Recorder) { m.Call(now, done-now, res.result, res.admitted()) })
 	if res.result == metrics.CallOK {
 		r.complete(done, k)

@@ -127,6 +127,7 @@ func (d *orchDriver) work(ref uint64) {
 		res = r.api.call(d.ctx, r.p.Clients[k.client].Key, r.p.CallTimeout)
 	}
 	done := r.now()
+	r.count.lambda(done - start)
 	if ok {
 		r.rec.do(func(rec *metrics.Recorder) { rec.Call(start, done-start, res.result, res.admitted()) })
 	}

@@ -79,6 +79,7 @@ type runner struct {
 	// counters the census reads: retry waits pending, client attempts under way, worker
 	// calls under way after their message left the queue (orchestrator)
 	retries, attempts, calls atomic.Int64
+	count                    awsCounts
 }
 
 func (r *runner) now() time.Duration { return time.Since(r.start) }

@@ -167,6 +167,7 @@ func (r *runner) stats(end time.Duration) {
 		})
 	}
 	r.apiStats()
+	r.awsStats(end)
 	r.backendStats()
 }
 

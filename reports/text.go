@@ -34,6 +34,12 @@ func WriteText(w io.Writer, s *metrics.Summary) {
 		secs(m["e2e_seconds_p50"]), secs(m["e2e_seconds_p90"]), secs(m["e2e_seconds_p99"]),
 		secs(m["e2e_seconds_max"]), secs(m["e2e_seconds_mean"]))
 	writeAlarms(w, m)
+	if sm := s.Sim; sm != nil {
+		n := func(k string) string { return count(sm.Metrics[k]) }
+		fmt.Fprintf(w, "  simulated   completed %s · gateway 429 %s · downstream 429 %s · e2e p50 %s · p99 %s\n",
+			n("completed_total"), count(sm.Metrics["gateway_throttled_total"]+sm.Metrics["gateway_quota_exceeded_total"]),
+			n("downstream_429_total"), secs(sm.Metrics["e2e_seconds_p50"]), secs(sm.Metrics["e2e_seconds_p99"]))
+	}
 	if s.Ledger.Lost != 0 {
 		fmt.Fprintf(w, "  LEDGER      %s\n", s.Ledger.Verdict)
 	}

@@ -36,7 +36,11 @@ func LoadBytes(file string, data []byte) (*Scenario, error) {
 	}
 	s.ApplyDefaults()
 	covered := coveredPaths(errs)
-	for _, e := range s.Validate() {
+	var verrs []error
+	if len(errs) == 0 {
+		verrs = s.validateVariants()
+	}
+	for _, e := range append(s.Validate(), verrs...) {
 		fe := e.(*FieldError)
 		if !slices.ContainsFunc(covered, func(p string) bool { return p == "" || within(fe.Path, p) }) {
 			errs = append(errs, fe)

@@ -29,6 +29,9 @@ type Scenario struct {
 	Downstream *Downstream `yaml:"downstream" json:"downstream,omitempty"`
 	Alarms     []Alarm     `yaml:"alarms" json:"alarms,omitempty"`
 	SLO        []string    `yaml:"slo" json:"slo,omitempty"`
+	// Variants makes a comparison scenario (extension): the same clients and traffic run
+	// through each variant's design in turn, side by side in one report.
+	Variants []Variant `yaml:"variants" json:"variants,omitempty"`
 
 	// File is the path the scenario was read from, for messages.
 	File string `yaml:"-" json:"-"`
@@ -36,6 +39,17 @@ type Scenario struct {
 	Source []byte `yaml:"-" json:"-"`
 	// lines maps a field path ("clients[0].arrival.shape") to its line in File.
 	lines map[string]int
+}
+
+// Variant is one design of a comparison scenario: each section it gives replaces the
+// scenario's own; the clients, duration, seed, alarms and SLOs are shared.
+type Variant struct {
+	Name        string      `yaml:"name" json:"name"`
+	Description string      `yaml:"description" json:"description,omitempty"`
+	Gateway     *Gateway    `yaml:"gateway" json:"gateway,omitempty"`
+	Queues      []Queue     `yaml:"queues" json:"queues,omitempty"`
+	Consumer    *Consumer   `yaml:"consumer" json:"consumer,omitempty"`
+	Downstream  *Downstream `yaml:"downstream" json:"downstream,omitempty"`
 }
 
 // Client is one source of traffic: an open-model arrival process, optionally retrying.

@@ -134,3 +134,30 @@ downstream: {latency: {dist: fixed, value: 100ms}}
 		t.Errorf("transitions %v for %v executions", m["sfn_state_transitions_total"], m["offered_total"])
 	}
 }
+
+// The catalog's comparison scenario shows what each design is for: the orchestrator gets no
+// 429 and dead-letters nothing where the concurrency pattern does, and task tokens cost
+// Step Functions transitions the others do not.
+func TestCompareDesigns(t *testing.T) {
+	sc, err := scenarios.LoadCatalog("compare-designs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]map[string]float64{}
+	for i, v := range sc.Variants {
+		vsc, err := sc.VariantScenario(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[v.Name] = run(t, vsc).Summary.Metrics
+	}
+	if m["concurrency"]["downstream_429_total"] == 0 || m["orchestrator"]["downstream_429_total"] != 0 {
+		t.Errorf("429s: concurrency %v, orchestrator %v", m["concurrency"]["downstream_429_total"], m["orchestrator"]["downstream_429_total"])
+	}
+	if m["orchestrator"]["dlq_total"] != 0 || m["orchestrator"]["completed_total"] != m["orchestrator"]["offered_total"] {
+		t.Errorf("orchestrator: dead-lettered %v, completed %v of %v", m["orchestrator"]["dlq_total"], m["orchestrator"]["completed_total"], m["orchestrator"]["offered_total"])
+	}
+	if m["task-tokens"]["sfn_state_transitions_total"] != 2*m["task-tokens"]["offered_total"] || m["concurrency"]["sfn_state_transitions_total"] != 0 {
+		t.Errorf("transitions: task tokens %v, concurrency %v", m["task-tokens"]["sfn_state_transitions_total"], m["concurrency"]["sfn_state_transitions_total"])
+	}
+}

@@ -134,6 +134,13 @@ func TestCatalogLosesNothing(t *testing.T) {
 			if s.Metrics["offered_total"] == 0 {
 				t.Error("nothing offered")
 			}
+			for i, v := range sc.Variants {
+				vsc, err := sc.VariantScenario(i)
+				if err != nil {
+					t.Fatalf("variant %s: %v", v.Name, err)
+				}
+				run(t, vsc)
+			}
 		})
 	}
 }

@@ -87,28 +87,40 @@ func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) e
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
+	if len(sc.Variants) > 0 {
+		return runVariants(ctx, sc, mode, f, dir, wall, stdout, stderr)
+	}
+	out, err := runOne(ctx, sc, mode, f, dir, wall, stderr)
+	if err != nil {
+		return err
+	}
+	reports.WriteText(stdout, out.sum)
+	reports.WriteCost(stdout, out.sum)
+	fmt.Fprintf(stdout, "  results     %s\n", dir)
+	fmt.Fprintf(stdout, "  report      %s\n", filepath.Join(dir, "report.html"))
+	return verdict(out, out.sum, dir)
+}
+
+// runOne runs sc in mode and writes its files into dir.
+func runOne(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlags, dir string, wall time.Time, stderr io.Writer) (*outcome, error) {
 	results := ""
 	if mode != "sim" {
 		results = filepath.Join(dir, "results.bin")
 	}
 	out, err := execute(ctx, sc, mode, f, results, stderr)
 	if err != nil {
-		return &exitError{code: exitFailure, err: err}
+		return nil, &exitError{code: exitFailure, err: err}
 	}
 	sum := out.sum
 	finishSummary(sc, sum, out.ser)
 	sum.Thresholds = reports.Evaluate(sum, sc.SLO)
 	if err := writeRun(dir, sc, out, wall); err != nil {
-		return &exitError{code: exitFailure, err: err}
+		return nil, &exitError{code: exitFailure, err: err}
 	}
 	if err := reports.WriteJUnit(filepath.Join(dir, "junit.xml"), sum); err != nil {
-		return &exitError{code: exitFailure, err: err}
+		return nil, &exitError{code: exitFailure, err: err}
 	}
-	reports.WriteText(stdout, sum)
-	reports.WriteCost(stdout, sum)
-	fmt.Fprintf(stdout, "  results     %s\n", dir)
-	fmt.Fprintf(stdout, "  report      %s\n", filepath.Join(dir, "report.html"))
-	return verdict(out, sum, dir)
+	return out, nil
 }
 
 // verdict is the exit status of a finished run: a partial run is a failure to carry it out

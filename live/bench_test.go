@@ -1,0 +1,213 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/throttlelab/throttlelab/scenarios"
+)
+
+// The live benchmarks measure the harness itself on this machine: the highest constant rate
+// the load generator sustains (achieved ≥ 99% of requested) and the latency it adds, on the
+// gateway-only path and through gateway and fake API, and how well the fake API's quotas hold
+// at 5,000 rps. They report figures with b.ReportMetric and never assert speed; run them alone
+// with -benchtime 1x (make bench).
+
+const (
+	benchStepFor  = 4 * time.Second // each step of offered load
+	benchDrain    = "2s"
+	benchGoodRate = 0.99 // a step counts when achieved ≥ 99% of requested
+	benchStopRate = 0.95 // stepping stops after a step below 95%
+)
+
+// benchStep is one constant-rate live run as the client saw it.
+type benchStep struct {
+	rate     float64 // requested, per second
+	achieved float64 // attempts_total / duration / rate
+	p50, p99 time.Duration
+	codes    map[uint16]int // client-observed status codes; 0 is a transport error
+	metrics  map[string]float64
+}
+
+// runBenchStep runs scenario doc live, with vegeta's results written to a file, and reads
+// back the client-observed latencies.
+func runBenchStep(b *testing.B, doc string, rate float64, dur time.Duration) benchStep {
+	b.Helper()
+	sc, err := scenarios.LoadBytes(benchName(doc)+".yaml", []byte(doc))
+	if err != nil {
+		b.Fatalf("scenario: %v", err)
+	}
+	file := filepath.Join(b.TempDir(), "results.gob")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := Run(ctx, sc, Options{ResultsFile: file})
+	if err != nil {
+		b.Fatalf("live run at %g rps: %v", rate, err)
+	}
+	m := res.Summary.Metrics
+	st := benchStep{rate: rate, metrics: m, achieved: m["attempts_total"] / dur.Seconds() / rate}
+	lat, codes, err := readResults(file)
+	if err != nil {
+		b.Fatalf("results at %g rps: %v", rate, err)
+	}
+	st.codes = codes
+	st.p50, st.p99 = quantileOf(lat, 0.50), quantileOf(lat, 0.99)
+	return st
+}
+
+// readResults decodes a vegeta results file: every attempt's latency, and the count of each
+// status code.
+func readResults(file string) ([]time.Duration, map[uint16]int, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	dec := vegeta.NewDecoder(f)
+	var lat []time.Duration
+	codes := map[uint16]int{}
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return nil, nil, err
+		}
+		lat = append(lat, r.Latency)
+		codes[r.Code]++
+	}
+	slices.Sort(lat)
+	return lat, codes, nil
+}
+
+// quantileOf returns the q-quantile of sorted (nearest rank).
+func quantileOf(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(sorted))+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// stepRates runs doc(rate) for each rate in turn, reporting each step's achieved ratio and
+// client-observed p99, and the highest rate with achieved ≥ 99%. It stops after a step below
+// 95%.
+func stepRates(b *testing.B, rates []float64, doc func(rate float64) string) {
+	if testing.Short() {
+		b.Skip("live runs take real time")
+	}
+	best := 0.0
+	var p99AtBest time.Duration
+	for _, rate := range rates {
+		st := runBenchStep(b, doc(rate), rate, benchStepFor)
+		tag := fmt.Sprintf("%gk", rate/1000)
+		b.ReportMetric(st.achieved, "achieved@"+tag)
+		b.ReportMetric(float64(st.p99.Microseconds())/1000, "p99-ms@"+tag)
+		b.Logf("%6.0f rps: achieved %.4f  attempts %.0f  client p50 %v p99 %v  codes %v  lost %v",
+			rate, st.achieved, st.metrics["attempts_total"], st.p50, st.p99, st.codes, st.metrics["lost_total"])
+		if st.achieved >= benchGoodRate && rate > best {
+			best, p99AtBest = rate, st.p99
+		}
+		if st.achieved < benchStopRate {
+			break
+		}
+	}
+	b.ReportMetric(best, "max-rps-at-99pct")
+	b.ReportMetric(float64(p99AtBest.Microseconds())/1000, "p99-ms-at-max")
+}
+
+// BenchmarkLiveGatewayOnly steps constant load against a gateway whose stage admits 1 rps:
+// the gateway answers 429 itself, so each attempt is one HTTP hop (load client → gateway).
+func BenchmarkLiveGatewayOnly(b *testing.B) {
+	stepRates(b, []float64{2000, 5000, 8000, 10000, 12000, 15000, 20000}, func(rate float64) string {
+		return fmt.Sprintf(`
+name: bench-gateway-only
+duration: %s
+drain: %s
+mode: live
+clients: [{name: c, arrival: {shape: constant, rate: %g/s}, retry: {policy: none}}]
+gateway: {stage: {rate: 1, burst: 1}, integration: direct}
+`, benchStepFor, benchDrain, rate)
+	})
+}
+
+// BenchmarkLiveGatewayAndAPI steps constant load through gateway → fake API (direct
+// integration, no limits, 0 latency): two HTTP hops per attempt. The client-observed p99 is
+// what the harness adds.
+func BenchmarkLiveGatewayAndAPI(b *testing.B) {
+	stepRates(b, []float64{1000, 2000, 5000, 8000, 10000, 12000}, func(rate float64) string {
+		return fmt.Sprintf(`
+name: bench-gateway-api
+duration: %s
+drain: %s
+mode: live
+clients: [{name: c, arrival: {shape: constant, rate: %g/s}, retry: {policy: none}}]
+gateway: {integration: direct}
+`, benchStepFor, benchDrain, rate)
+	})
+}
+
+// BenchmarkLiveFakeAPIOvergrant offers 5,000 rps for 5 s through gateway → fake API with a
+// quota of 1,000 per second, and reports the fake API's own over-grant: the worst count in
+// any sliding 1 s window over the limit (downstream_window_overgrant) and admissions over
+// what the quota allows in the run (downstream_overgrant). Constant load fills a fixed window
+// at its start, so it cannot show the boundary effect; the "late" load starts at 0.8 s, which
+// lets a fixed window admit its limit at the end of one second and again at the start of the
+// next.
+func BenchmarkLiveFakeAPIOvergrant(b *testing.B) {
+	if testing.Short() {
+		b.Skip("live runs take real time")
+	}
+	arrivals := []struct{ name, arrival string }{
+		{"constant", `{shape: constant, rate: 5000/s}`},
+		{"late", `{shape: steps, steps: [{at: 0s, rate: 0/s}, {at: 800ms, rate: 5000/s}]}`},
+	}
+	for _, window := range []string{"sliding", "fixed"} {
+		for _, a := range arrivals {
+			b.Run("window="+window+"/load="+a.name, func(b *testing.B) {
+				dur := 5 * time.Second
+				if a.name == "late" {
+					dur += 800 * time.Millisecond
+				}
+				doc := fmt.Sprintf(`
+name: bench-overgrant
+duration: %s
+drain: %s
+mode: live
+clients: [{name: c, arrival: %s, retry: {policy: none}}]
+gateway: {integration: direct}
+downstream: {quotas: [{limit: 1000, per: 1s, window: %s}]}
+`, dur, benchDrain, a.arrival, window)
+				st := runBenchStep(b, doc, 5000, 5*time.Second) // 25,000 hits either way
+				m := st.metrics
+				b.ReportMetric(m["downstream_window_overgrant"], "window-overgrant")
+				b.ReportMetric(m["downstream_overgrant"], "overgrant")
+				b.ReportMetric(m["downstream_admitted_total"], "admitted")
+				b.ReportMetric(st.achieved, "achieved")
+				b.Logf("%s/%s: offered %.0f, api admitted %.0f, 429 %.0f, window over-grant %.4f, over-grant %.4f, client p99 %v, codes %v",
+					window, a.name, m["offered_total"], m["downstream_admitted_total"], m["downstream_429_total"],
+					m["downstream_window_overgrant"], m["downstream_overgrant"], st.p99, st.codes)
+			})
+		}
+	}
+}
+
+// benchName is the scenario's name, which its file name must match.
+func benchName(doc string) string {
+	for line := range strings.Lines(doc) {
+		if name, ok := strings.CutPrefix(line, "name: "); ok {
+			return strings.TrimSpace(name)
+		}
+	}
+	return "bench"
+}
