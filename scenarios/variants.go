@@ -5,7 +5,6 @@ import (
 	"strings"
 )
 
-
 // VariantScenario returns the scenario of variant i: the file decoded afresh, with the
 // variant's sections in place of its own, defaults applied and validated. Its problems are
 // reported at the variant's lines and paths ("variants[1].consumer.pace").
