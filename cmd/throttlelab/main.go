@@ -57,6 +57,7 @@ const usage = `throttlelab: try a throttling design before it meets production.
 
 usage:
   throttlelab run FILE|NAME [--mode sim|live|both] [--seed N] [--out DIR] [--quiet]
+                  [--env embedded|containers|endpoint] [--aws-endpoint URL] [--allow-real-aws]
   throttlelab validate FILE...
   throttlelab report DIR                re-render charts and report.html from a run directory
   throttlelab compare BASE_DIR NEW_DIR [--tolerance 5%]
