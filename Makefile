@@ -37,6 +37,7 @@ validate: build ## validate every catalog scenario (or FILES="a.yaml b.yaml")
 bench: ## benchmarks, including a simulated day of 172.8 M requests
 	$(GO) test -run '^$$' -bench . -benchmem ./model/ ./metrics/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./sim/
+	$(GO) test -run '^$$' -bench 'Live' -benchtime 1x -timeout 10m ./live/
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -197,8 +198,14 @@ func (r *runner) openResults() (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("open results file: %w", err)
 	}
-	r.enc.enc = vegeta.NewEncoder(f)
-	return func() { _ = f.Close() }, nil
+	w := bufio.NewWriterSize(f, 1<<16)
+	r.enc.enc = vegeta.NewEncoder(w)
+	return func() {
+		r.enc.mu.Lock()
+		_ = w.Flush()
+		r.enc.mu.Unlock()
+		_ = f.Close()
+	}, nil
 }
 
 // raiseFileLimit lifts RLIMIT_NOFILE to its hard limit: every connection is a descriptor.
