@@ -72,7 +72,9 @@ const (
 // period. Limit, Remaining and Reset describe the deciding layer: the one that refused,
 // or when admitted the one with the fewest requests left (Remaining whole tokens or
 // quota requests); Limit is its rate in requests per second (a quota's: its limit per
-// period) and Reset how long until it is full again (a quota's: its next period).
+// period) and Reset how long until it is full again (a quota's: its next period). For an
+// admitted request they are filled only when the gateway is Informative (only its headers
+// carry them), which keeps the admitted path cheap for the simulator.
 type Decision struct {
 	Outcome    Outcome
 	Layer      string
@@ -205,6 +207,9 @@ func (g *Gateway) Decide(now time.Duration, route, apiKey string) Decision {
 	}
 	if k != nil && k.quota != nil {
 		k.quota.used++
+	}
+	if !g.informative {
+		return Decision{Outcome: Admitted} // no header carries the details: skip them
 	}
 	return gwAdmitted(&ls, k, now)
 }

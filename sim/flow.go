@@ -190,10 +190,12 @@ func (r *runner) callNext(now time.Duration, slot int) {
 	w := &r.workers[slot]
 	for ; w.i < len(w.msgs); w.i++ {
 		m, q, at := w.msgs[w.i], w.q, w.recvAt
-		if m2, q2, deferred := r.p.Pattern.Before(now, slot, q, m); deferred {
-			r.rec.Deferred(now, q)
-			r.rec.Received(now, q2, 1)
-			m, q, at = m2, q2, now
+		if !r.plain {
+			if m2, q2, deferred := r.p.Pattern.Before(now, slot, q, m); deferred {
+				r.rec.Deferred(now, q)
+				r.rec.Received(now, q2, 1)
+				m, q, at = m2, q2, now
+			}
 		}
 		req := r.reqs.get(m.Body)
 		if req == nil {

@@ -51,6 +51,7 @@ type runner struct {
 	aws     awsCount
 	tokAt   time.Duration // pending task-token deadline event, 0: none
 	peak    int           // the most executions in use since the last second closed
+	plain   bool          // the pattern never defers (Concurrency): skip asking it
 	err     error
 }
 
@@ -119,6 +120,7 @@ func (r *runner) init(p *pipeline.Pipeline) {
 	}
 	if p.Pattern != nil {
 		r.workers = make([]worker, p.Pattern.Limit())
+		_, r.plain = p.Pattern.(*model.Concurrency)
 	}
 	r.startFn = r.startBatch
 	r.findMinArrival()
