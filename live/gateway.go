@@ -147,7 +147,8 @@ func (r *runner) send(now time.Duration, qi int, ref uint64, k reqKey) (uint64, 
 	if q.Config().FIFO {
 		c := r.p.Clients[k.client]
 		o.Group = fmt.Sprintf("%s-%d", c.Name, k.seq%uint64(c.Groups))
-		o.DedupID = strconv.FormatUint(ref, 36)
+		// Each send is a new message (a worker's re-queue too): its own deduplication ID.
+		o.DedupID = strconv.FormatUint(ref, 36) + "-" + strconv.FormatInt(r.sendSeq.Add(1), 36)
 	}
 	id, _, err := q.Send(now, ref, o)
 	r.count.sends.Add(1)

@@ -208,9 +208,30 @@ func (r *runner) complete(now time.Duration, k reqKey) {
 	}
 	e.ended = true
 	first := e.first
+	broken := r.orderBroken(k, first)
 	r.tab.drop(k)
 	r.tab.mu.Unlock()
-	r.rec.do(func(m *metrics.Recorder) { m.Completed(now, k.client, now-first) })
+	r.rec.do(func(m *metrics.Recorder) {
+		m.Completed(now, k.client, now-first)
+		if broken {
+			m.OrderBroken(now)
+		}
+	})
+}
+
+// orderBroken reports whether k, a request on a FIFO queue, completes after a later request
+// of its message group (r.tab.mu held).
+func (r *runner) orderBroken(k reqKey, first time.Duration) bool {
+	c := r.p.Clients[k.client]
+	if c.Queue < 0 || !r.queues[c.Queue].Config().FIFO {
+		return false
+	}
+	g := reqKey{client: k.client, seq: k.seq % uint64(c.Groups)}
+	if last, ok := r.tab.lastDone[g]; ok && first < last {
+		return true
+	}
+	r.tab.lastDone[g] = first
+	return false
 }
 
 // endRef ends the request behind a queue message body.

@@ -80,6 +80,7 @@ type runner struct {
 	// calls under way after their message left the queue (orchestrator)
 	retries, attempts, calls atomic.Int64
 	count                    awsCounts
+	sendSeq                  atomic.Int64
 }
 
 func (r *runner) now() time.Duration { return time.Since(r.start) }

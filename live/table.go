@@ -35,10 +35,14 @@ type table struct {
 	refs  map[uint64]reqKey
 	next  uint64
 	byKey map[reqKey]uint64
+	// lastDone is the arrival of the latest completed request of each FIFO message group
+	// (keyed by client and group index).
+	lastDone map[reqKey]time.Duration
 }
 
 func newTable() *table {
-	return &table{m: map[reqKey]*entry{}, refs: map[uint64]reqKey{}, byKey: map[reqKey]uint64{}}
+	return &table{m: map[reqKey]*entry{}, refs: map[uint64]reqKey{}, byKey: map[reqKey]uint64{},
+		lastDone: map[reqKey]time.Duration{}}
 }
 
 // get returns the entry of k, creating it at now; the caller holds t.mu.

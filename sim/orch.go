@@ -148,7 +148,7 @@ func (r *runner) requeue(now time.Duration, ref uint64, qi int) {
 	q := r.p.Queues[qi]
 	o := model.SendOptions{Delay: -1}
 	if q.Config().FIFO {
-		o.Group = "requeue"
+		r.fifoOptions(&o, ref, int(r.reqs.get(ref).client))
 	}
 	if _, _, err := q.Send(now, ref, o); err != nil {
 		r.fail(err)

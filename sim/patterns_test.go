@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/throttlelab/throttlelab/scenarios"
@@ -159,5 +160,39 @@ func TestCompareDesigns(t *testing.T) {
 	}
 	if m["task-tokens"]["sfn_state_transitions_total"] != 2*m["task-tokens"]["offered_total"] || m["concurrency"]["sfn_state_transitions_total"] != 0 {
 		t.Errorf("transitions: task tokens %v, concurrency %v", m["task-tokens"]["sfn_state_transitions_total"], m["concurrency"]["sfn_state_transitions_total"])
+	}
+}
+
+// FIFO with the orchestrator: order holds within a group until an outage makes workers
+// re-queue messages to the back of the queue, and the summary counts where it broke; a
+// re-queue queue read first keeps it (seed 002's "almost guaranteed" ordering).
+func TestFIFOOrderBrokenByRequeue(t *testing.T) {
+	doc := `
+name: test
+duration: 30s
+drain: 2m
+mode: sim
+clients: [{name: c, groups: 2, arrival: {shape: constant, rate: 10/s}}]
+queues: [{name: q.fifo, fifo: true, max_receive_count: 0}]
+consumer:
+  pattern: orchestrator
+  pace: 20/s
+  breaker: {failures: 3, open_for: 2s, health_check: 1s}
+downstream:
+  latency: {dist: fixed, value: 200ms}
+`
+	calm := run(t, load(t, doc)).Summary.Metrics
+	if calm["fifo_order_broken_total"] != 0 {
+		t.Errorf("order broken %v times without any re-queue", calm["fifo_order_broken_total"])
+	}
+	outage := "  outages: [{at: 10s, for: 3s, mode: error}]\n"
+	stormy := run(t, load(t, doc+outage)).Summary.Metrics
+	if stormy["queue_requeued_total"] == 0 || stormy["fifo_order_broken_total"] == 0 {
+		t.Errorf("re-queued %v, order broken %v: re-queuing to the back must break FIFO order", stormy["queue_requeued_total"], stormy["fifo_order_broken_total"])
+	}
+	first := strings.Replace(doc, "  breaker:", "  requeue_first: true\n  breaker:", 1)
+	kept := run(t, load(t, first+outage)).Summary.Metrics
+	if kept["queue_requeued_total"] == 0 || kept["fifo_order_broken_total"] != 0 {
+		t.Errorf("with requeue_first: re-queued %v, order broken %v", kept["queue_requeued_total"], kept["fifo_order_broken_total"])
 	}
 }

@@ -17,11 +17,16 @@ type request struct {
 	token      model.Token
 	client     int32
 	attempt    int32
+	group      int32  // FIFO message group index + 1; 0: not on a FIFO queue
+	arrival    uint32 // its number among its client's arrivals
 	gen        uint32
 	outcome    model.CallOutcome
 	admitted   bool
 	live       bool
 }
+
+// groupKey names a client's FIFO message group.
+type groupKey struct{ client, group int32 }
 
 // slab holds live requests by reference: index in the low 32 bits, generation in the next 28
 // (a reference fits an event's 60-bit argument), so that a stale reference (a duplicate

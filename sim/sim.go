@@ -52,7 +52,10 @@ type runner struct {
 	tokAt   time.Duration // pending task-token deadline event, 0: none
 	peak    int           // the most executions in use since the last second closed
 	plain   bool          // the pattern never defers (Concurrency): skip asking it
-	err     error
+	// lastDone is the arrival of the latest completed request of each FIFO message group.
+	lastDone map[groupKey]time.Duration
+	sends    uint64 // FIFO sends, for unique deduplication IDs
+	err      error
 }
 
 // worker is one Lambda execution slot of the consumer pattern.
@@ -105,6 +108,7 @@ func (r *runner) init(p *pipeline.Pipeline) {
 	r.end = sc.Duration.D() + drain
 	r.rec = metrics.NewRecorder(recorderConfig(p), r.sample)
 	r.hits = make([]uint64, len(p.Clients))
+	r.lastDone = map[groupKey]time.Duration{}
 	for i, c := range p.Clients {
 		r.keys = append(r.keys, c.Key)
 		g := make([]string, c.Groups)
@@ -221,7 +225,7 @@ func (r *runner) fire(e event) {
 func (r *runner) arrive(now time.Duration, c int) {
 	ref := r.reqs.alloc()
 	req := r.reqs.get(ref)
-	req.first, req.client, req.attempt = now, int32(c), 1
+	req.first, req.client, req.attempt, req.arrival = now, int32(c), 1, uint32(r.hits[c])
 	r.rec.Offered(now, c)
 	r.hits[c]++
 	at, ok := r.p.Clients[c].Arrival.Next(r.hits[c])
