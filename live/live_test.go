@@ -84,3 +84,27 @@ downstream:
 	}
 	t.Logf("calls %v, utilization %.4f, in flight at end %v", m["downstream_calls_total"], m["downstream_utilization"], m["in_flight_at_end"])
 }
+
+// Clients retrying through a direct integration: every request ends, and the run ends as
+// soon as the last one has (a request the gateway completed while a retry's answer was on
+// its way once lingered in the request table and held the drain open to its limit).
+func TestLiveRetriesEndPromptly(t *testing.T) {
+	s := runLive(t, load(t, `
+name: test
+duration: 5s
+drain: 20s
+mode: live
+clients:
+  - name: c
+    arrival: {shape: poisson, rate: 300/s}
+    retry: {policy: full-jitter, base: 100ms, cap: 1s, max_attempts: 6}
+gateway: {stage: {rate: 200, burst: 100}, integration: direct}
+downstream: {latency: {dist: exponential, mean: 20ms}}
+`)).Summary
+	if s.Metrics["attempts_total"] <= s.Metrics["offered_total"] {
+		t.Fatalf("no retries happened: attempts %v, offered %v", s.Metrics["attempts_total"], s.Metrics["offered_total"])
+	}
+	if s.EndedSeconds > 5+6 {
+		t.Errorf("the run ended at %.1fs: the drain waited for requests that had already ended", s.EndedSeconds)
+	}
+}

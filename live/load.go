@@ -90,7 +90,17 @@ func (r *runner) handle(c int, seq uint64, attempt int, res *vegeta.Result) {
 		m.Attempt(at, c)
 	})
 	r.tab.mu.Lock()
-	e := r.tab.get(k, at)
+	e := r.tab.m[k]
+	if e == nil && attempt > 1 {
+		// The request ended (a direct integration completed it) while this retry's answer
+		// was on its way: nothing left to do.
+		r.tab.mu.Unlock()
+		return
+	}
+	e = r.tab.get(k, at)
+	if attempt > 1 {
+		e.inflight--
+	}
 	e.offered = true
 	e.attempt = attempt
 	if res.Code/100 == 2 || e.ended || e.queued {
@@ -167,6 +177,9 @@ func (r *runner) retry(k reqKey, n int) {
 		req.Header.Set("x-api-key", cl.Key)
 	}
 	r.attempts.Add(1)
+	r.tab.mu.Lock()
+	r.tab.get(k, r.now()).inflight++ // kept until its answer is handled
+	r.tab.mu.Unlock()
 	res := &vegeta.Result{Attack: strconv.Itoa(k.client), Seq: k.seq, Timestamp: time.Now(), Method: method, URL: req.URL.String()}
 	resp, err := r.client.Do(req)
 	res.Latency = time.Since(res.Timestamp)
