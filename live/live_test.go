@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +107,30 @@ downstream: {latency: {dist: exponential, mean: 20ms}}
 	}
 	if s.EndedSeconds > 5+6 {
 		t.Errorf("the run ended at %.1fs: the drain waited for requests that had already ended", s.EndedSeconds)
+	}
+}
+
+// When the load generator cannot offer what the scenario asks for, the summary says so.
+func TestLiveReportsShortfall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("live runs take real time")
+	}
+	sc := load(t, `
+name: test
+duration: 3s
+drain: 3s
+mode: live
+clients: [{name: c, arrival: {shape: constant, rate: 200/s}}]
+gateway: {integration: direct}
+downstream: {latency: {dist: fixed, value: 100ms}}
+`)
+	// Four workers waiting 100 ms each can offer 40 a second of the 200 asked for.
+	res, err := Run(context.Background(), sc, Options{Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Summary
+	if s.Metrics["load_shortfall_total"] < 300 || len(s.Notes) == 0 || !strings.Contains(strings.Join(s.Notes, " "), "could not keep up") {
+		t.Errorf("shortfall %v, notes %q", s.Metrics["load_shortfall_total"], s.Notes)
 	}
 }

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/model"
 )
 
 // loadClient is the HTTP client of every attempt, vegeta's and the retries': keep-alive and a
@@ -32,12 +34,12 @@ func loadClient(timeout time.Duration) *http.Client {
 // arrival model, and the retries of its retry policy on top. It returns when every attack
 // has ended (or ctx is cancelled) and every result has been handled.
 func (r *runner) attack(ctx context.Context) error {
-	workers := r.opts.Workers
-	if workers == 0 {
-		workers = 64
-	}
 	var wg sync.WaitGroup
 	for c := range r.p.Clients {
+		workers := r.opts.Workers
+		if workers == 0 {
+			workers = workersFor(r.p.Clients[c].Arrival, r.sc.Duration.D())
+		}
 		atk := vegeta.NewAttacker(vegeta.Client(r.client), vegeta.Workers(min(8, workers)),
 			vegeta.MaxWorkers(workers), vegeta.KeepAlive(true))
 		wg.Add(1)
@@ -68,6 +70,18 @@ func (r *runner) runAttack(ctx context.Context, c int, atk *vegeta.Attacker) {
 		r.enc.encode(res)
 		r.handle(c, res.Seq, 1, res)
 	}
+}
+
+// workersFor is the cap on a client's vegeta workers. vegeta starts a worker only when all
+// are busy, and a worker waits for its answer, so an open model needs rate × latency of them:
+// the cap allows the client's peak rate for answers up to a second slow, at least 64, at most
+// 4,096 (beyond that connections, not workers, are the limit on a 2-core machine).
+func workersFor(a model.Arrival, d time.Duration) uint64 {
+	peak := 0.0
+	for i := range 1000 {
+		peak = max(peak, a.Rate(d*time.Duration(i)/1000))
+	}
+	return uint64(min(max(math.Ceil(peak), 64), 4096))
 }
 
 func cutRoute(route string) (method, path string, ok bool) {

@@ -249,6 +249,7 @@ func (r *runner) finish(end time.Duration) *Result {
 	r.rec.advance(end, r.gauges(end))
 	r.rec.do(func(m *metrics.Recorder) { sum, ser = m.Finish(end, census) })
 	sum.Scenario, sum.Mode, sum.Seed = r.sc.Name, "live", r.seed
+	r.shortfall(sum)
 	return &Result{Summary: sum, Series: ser}
 }
 
