@@ -74,6 +74,23 @@ var directions = map[string]Direction{
 	"e2e_seconds_p50": LowerIsBetter, "e2e_seconds_p90": LowerIsBetter,
 	"e2e_seconds_p99": LowerIsBetter, "e2e_seconds_max": LowerIsBetter,
 	"e2e_seconds_mean": LowerIsBetter,
+	// extensions
+	"downstream_window_overgrant": LowerIsBetter, "queue_stale_messages_at_end": LowerIsBetter,
+	"load_shortfall_total":    LowerIsBetter,
+	"orchestrator_runs_total": Neutral, "orchestrator_triggers_throttled_total": Neutral,
+	"orchestrator_invokes_total": Neutral, "orchestrator_run_seconds": Neutral,
+	"orchestrator_idle_seconds": LowerIsBetter, "orchestrator_quota_blocked_seconds": Neutral,
+	"health_checks_total": Neutral, "breaker_open_seconds": LowerIsBetter,
+	"worker_invokes_throttled_total": LowerIsBetter,
+	"state_quota_refused_total":      LowerIsBetter, "state_writes_dropped_total": LowerIsBetter,
+	"sfn_state_transitions_total": Neutral, "sfn_timeouts_total": LowerIsBetter,
+	"sfn_heartbeat_timeouts_total": LowerIsBetter, "sfn_running_at_end": Neutral,
+	"aws_sqs_send_requests_total": Neutral, "aws_sqs_receive_requests_total": Neutral,
+	"aws_sqs_delete_requests_total": Neutral, "aws_lambda_invocations_total": Neutral,
+	"aws_lambda_duration_seconds_total": Neutral, "aws_dynamodb_reads_total": Neutral,
+	"aws_dynamodb_writes_total": Neutral, "aws_sqs_requests_measured_total": Neutral,
+	"cost_usd_total": LowerIsBetter, "cost_usd_per_million": LowerIsBetter,
+	"cost_usd_per_month": LowerIsBetter,
 }
 
 // alarmDirections are the directions of the alarm.NAME.* metrics of AlarmMetrics: an alarm

@@ -54,7 +54,7 @@ func (r *runner) retryOrEnd(now time.Duration, ref uint64, retryAfter time.Durat
 	req.attempt++
 	req.prev = wait
 	r.retries++
-	r.k.schedule(now+wait, evRetry, ref)
+	r.k.schedule(now+wait+r.netDelay(), evRetry, ref)
 }
 
 func (r *runner) endReq(now time.Duration, ref uint64, why metrics.Reason) {

@@ -49,6 +49,7 @@ type runner struct {
 	keys    []string
 	orch    orchState
 	aws     awsCount
+	net     *rand.Rand // the client-to-gateway delay's own stream
 	tokAt   time.Duration // pending task-token deadline event, 0: none
 	peak    int           // the most executions in use since the last second closed
 	plain   bool          // the pattern never defers (Concurrency): skip asking it
@@ -80,7 +81,7 @@ func Run(sc *scenarios.Scenario, opts Options) (*Result, error) {
 	if opts.Seed != nil {
 		seed = *opts.Seed
 	}
-	r := &runner{rng: rand.New(rand.NewPCG(uint64(seed), 0))}
+	r := &runner{rng: rand.New(rand.NewPCG(uint64(seed), 0)), net: rand.New(rand.NewPCG(uint64(seed), 1<<32))}
 	p, err := pipeline.Build(sc, seed, r.hooks)
 	if err != nil {
 		return nil, err
@@ -118,7 +119,7 @@ func (r *runner) init(p *pipeline.Pipeline) {
 		r.groups = append(r.groups, g)
 		r.nextArr = append(r.nextArr, never)
 		if at, ok := c.Arrival.Next(0); ok {
-			r.nextArr[i] = at
+			r.nextArr[i] = at + r.netDelay()
 			r.arrLeft++
 		}
 	}
@@ -229,7 +230,9 @@ func (r *runner) arrive(now time.Duration, c int) {
 	r.rec.Offered(now, c)
 	r.hits[c]++
 	at, ok := r.p.Clients[c].Arrival.Next(r.hits[c])
-	if !ok {
+	if ok {
+		at += r.netDelay()
+	} else {
 		at = never
 		r.arrLeft--
 	}
@@ -241,6 +244,15 @@ func (r *runner) arrive(now time.Duration, c int) {
 	}
 	r.attempt(now, ref)
 }
+
+// NetJitter bounds the delay between a client sending an attempt and the gateway seeing it:
+// uniform in [0, NetJitter). On a real network (and in live mode: vegeta's pacing tick and a
+// loopback hop) it is never zero and never constant; without it, an exactly periodic client
+// and an exactly periodic token refill fall into lock step, and the same first attempts win
+// every token while retries always lose.
+const NetJitter = time.Millisecond
+
+func (r *runner) netDelay() time.Duration { return time.Duration(r.net.Int64N(int64(NetJitter))) }
 
 func (r *runner) fail(err error) {
 	if r.err == nil {

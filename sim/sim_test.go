@@ -159,10 +159,11 @@ downstream:
   latency: {dist: fixed, value: 100ms}
 `)
 	m := run(t, sc).Summary.Metrics
-	// Five executions of 100 ms each serve 50 requests a second; the rest find no free
+	// Five executions of 100 ms each serve at most 50 requests a second (a little fewer: the
+	// client-to-gateway jitter makes some arrivals find all five busy); the rest find no free
 	// concurrency and get API Gateway's 500.
-	if got := m["completed_total"]; math.Abs(got-500) > 5 {
-		t.Errorf("completed %v, want about 500", got)
+	if got := m["completed_total"]; got > 500 || got < 0.95*500 {
+		t.Errorf("completed %v, want just under 500", got)
 	}
 	if m["gateway_backend_errors_total"] != m["rejected_total"] || m["rejected_total"] < 1400 {
 		t.Errorf("backend errors %v rejected %v", m["gateway_backend_errors_total"], m["rejected_total"])

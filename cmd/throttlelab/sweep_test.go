@@ -94,7 +94,7 @@ func TestSweepFindMaxAcceptance(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
-	if !strings.Contains(stdout, "answer: clients[0].arrival.rate = 99.84375/s") {
+	if !strings.Contains(stdout, "answer: clients[0].arrival.rate = 98.75/s") || !strings.Contains(stdout, "99.84375/s failed") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
 	b, err := os.ReadFile(filepath.Join(out, "find-max.csv"))
