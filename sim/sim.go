@@ -169,6 +169,9 @@ func (r *runner) loop(progress func(now, end time.Duration)) {
 			if at = r.nextArr[c]; at > r.end {
 				break
 			}
+			// The client-to-gateway delay can bring an arrival before an event already
+			// fired: it happens now, never in the past.
+			at = max(at, r.k.now)
 			r.k.now = at
 			r.rec.Advance(at)
 			r.arrive(at, c)

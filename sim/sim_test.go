@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/throttlelab/throttlelab/reports"
 	"github.com/throttlelab/throttlelab/scenarios"
 )
 
@@ -133,6 +134,12 @@ func TestCatalogLosesNothing(t *testing.T) {
 			s := run(t, sc).Summary
 			if s.Metrics["offered_total"] == 0 {
 				t.Error("nothing offered")
+			}
+			// The catalog's thresholds are part of what each scenario shows.
+			for _, th := range reports.Evaluate(s, sc.SLO) {
+				if !th.OK {
+					t.Errorf("threshold %s: %v %s", th.Expr, th.Value, th.Error)
+				}
 			}
 			for i, v := range sc.Variants {
 				vsc, err := sc.VariantScenario(i)
