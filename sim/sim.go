@@ -49,7 +49,7 @@ type runner struct {
 	keys    []string
 	orch    orchState
 	aws     awsCount
-	net     *rand.Rand // the client-to-gateway delay's own stream
+	net     *rand.Rand    // the client-to-gateway delay's own stream
 	tokAt   time.Duration // pending task-token deadline event, 0: none
 	peak    int           // the most executions in use since the last second closed
 	plain   bool          // the pattern never defers (Concurrency): skip asking it
