@@ -80,6 +80,7 @@ type runner struct {
 	// calls under way after their message left the queue (orchestrator)
 	retries, attempts, calls atomic.Int64
 	count                    awsCounts
+	stopped                  bool // interrupted, or ended by a backend's failure
 	sendSeq                  atomic.Int64
 }
 
@@ -145,6 +146,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if !interrupted {
 		interrupted = r.drain(ctx) != nil
 	}
+	r.stopped = interrupted || r.errs.first() != nil
 	cancel()
 	r.wg.Wait()
 	end := r.now()
@@ -249,7 +251,9 @@ func (r *runner) finish(end time.Duration) *Result {
 	r.rec.advance(end, r.gauges(end))
 	r.rec.do(func(m *metrics.Recorder) { sum, ser = m.Finish(end, census) })
 	sum.Scenario, sum.Mode, sum.Seed = r.sc.Name, "live", r.seed
-	r.shortfall(sum)
+	if !r.stopped {
+		r.shortfall(sum) // a run stopped early offered less by design
+	}
 	return &Result{Summary: sum, Series: ser}
 }
 
