@@ -127,7 +127,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 }
 
 func (r *runner) run(ctx context.Context) (*Result, error) {
-	r.rec = newRecorder(recorderConfig(r.p))
+	r.rec = newRecorder(r.p.RecorderConfig())
 	closeResults, err := r.openResults()
 	if err != nil {
 		return nil, err
@@ -255,22 +255,6 @@ func (r *runner) finish(end time.Duration) *Result {
 		r.shortfall(sum) // a run stopped early offered less by design
 	}
 	return &Result{Summary: sum, Series: ser}
-}
-
-func recorderConfig(p *pipeline.Pipeline) metrics.Config {
-	cfg := metrics.Config{Offered: p.Scenario.Duration.D(), Epoch: p.Epoch}
-	for _, c := range p.Clients {
-		cfg.Clients = append(cfg.Clients, metrics.ClientInfo{Name: c.Name, Priority: c.Priority})
-	}
-	for _, q := range p.Queues {
-		cfg.Queues = append(cfg.Queues, q.Name())
-	}
-	if d := p.Scenario.Downstream; d != nil {
-		for _, q := range d.Quotas {
-			cfg.Tiers = append(cfg.Tiers, metrics.Tier{Limit: q.Limit, Per: q.Per.D(), Window: q.Window})
-		}
-	}
-	return cfg
 }
 
 // hooks observes queue q: dead-lettering and retention expiry end requests as failed. They

@@ -152,21 +152,14 @@ func (r *runner) census(now time.Duration) metrics.Census {
 // stats puts the orchestrator's counters and the fake API's own quota accounting in the
 // summary.
 func (r *runner) stats(end time.Duration) {
-	if o := r.p.Orchestrator; o != nil {
-		r.mu.Lock()
-		s := o.Stats(end)
-		r.mu.Unlock()
-		r.rec.do(func(m *metrics.Recorder) {
-			m.Set("orchestrator_runs_total", float64(s.Runs))
-			m.Set("orchestrator_triggers_throttled_total", float64(s.ThrottledTriggers))
-			m.Set("orchestrator_invokes_total", float64(s.Invokes))
-			m.Set("orchestrator_run_seconds", s.RunTime.Seconds())
-			m.Set("orchestrator_idle_seconds", (end - s.RunTime).Seconds())
-			m.Set("orchestrator_quota_blocked_seconds", s.BlockedTime.Seconds())
-			m.Set("health_checks_total", float64(s.HealthChecks))
-			m.Set("breaker_open_seconds", s.BreakerOpenTime.Seconds())
-		})
-	}
+	r.mu.Lock()
+	om := r.p.OrchestratorMetrics(end)
+	r.mu.Unlock()
+	r.rec.do(func(m *metrics.Recorder) {
+		for k, v := range om {
+			m.Set(k, v)
+		}
+	})
 	r.apiStats()
 	r.awsStats(end)
 	r.backendStats()

@@ -170,18 +170,11 @@ func (r *runner) healthDone(now time.Duration) {
 
 // orchStats puts the orchestrator's counters in the summary.
 func (r *runner) orchStats(end time.Duration) {
-	o := r.p.Orchestrator
-	if o == nil {
+	if r.p.Orchestrator == nil {
 		return
 	}
-	s := o.Stats(end)
-	r.rec.Set("orchestrator_runs_total", float64(s.Runs))
-	r.rec.Set("orchestrator_triggers_throttled_total", float64(s.ThrottledTriggers))
-	r.rec.Set("orchestrator_invokes_total", float64(s.Invokes))
-	r.rec.Set("orchestrator_run_seconds", s.RunTime.Seconds())
-	r.rec.Set("orchestrator_idle_seconds", (end - s.RunTime).Seconds())
-	r.rec.Set("orchestrator_quota_blocked_seconds", s.BlockedTime.Seconds())
-	r.rec.Set("health_checks_total", float64(s.HealthChecks))
-	r.rec.Set("breaker_open_seconds", s.BreakerOpenTime.Seconds())
+	for k, v := range r.p.OrchestratorMetrics(end) {
+		r.rec.Set(k, v)
+	}
 	r.rec.Set("worker_invokes_throttled_total", float64(r.orch.async.Retries()))
 }

@@ -107,7 +107,7 @@ func (r *runner) init(p *pipeline.Pipeline) {
 		drain = sc.Drain.D()
 	}
 	r.end = sc.Duration.D() + drain
-	r.rec = metrics.NewRecorder(recorderConfig(p), r.sample)
+	r.rec = metrics.NewRecorder(p.RecorderConfig(), r.sample)
 	r.hits = make([]uint64, len(p.Clients))
 	r.lastDone = map[groupKey]time.Duration{}
 	for i, c := range p.Clients {
@@ -141,22 +141,6 @@ func (r *runner) findMinArrival() {
 			r.minArr = c
 		}
 	}
-}
-
-func recorderConfig(p *pipeline.Pipeline) metrics.Config {
-	cfg := metrics.Config{Offered: p.Scenario.Duration.D(), Epoch: p.Epoch}
-	for _, c := range p.Clients {
-		cfg.Clients = append(cfg.Clients, metrics.ClientInfo{Name: c.Name, Priority: c.Priority})
-	}
-	for _, q := range p.Queues {
-		cfg.Queues = append(cfg.Queues, q.Name())
-	}
-	if d := p.Scenario.Downstream; d != nil {
-		for _, q := range d.Quotas {
-			cfg.Tiers = append(cfg.Tiers, metrics.Tier{Limit: q.Limit, Per: q.Per.D(), Window: q.Window})
-		}
-	}
-	return cfg
 }
 
 // loop fires events until none is left, the drain time runs out, or every request has ended
