@@ -90,7 +90,8 @@ func (r *runner) handleMessage(ctx context.Context, slot, q int, m model.Message
 		m, q, recvAt = m2, q2, now
 	}
 	k, ok := r.keyOfRef(m.Body)
-	if !ok {
+	if !ok || !r.heartbeat(k) {
+		// A second delivery, or the work of an execution that timed out while it waited.
 		r.duplicate(now, q, m)
 		return
 	}

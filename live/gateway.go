@@ -119,6 +119,13 @@ func (r *runner) enqueue(w http.ResponseWriter, now time.Duration, k reqKey) {
 	e.queued = true
 	r.tab.mu.Unlock()
 	id, err := r.send(now, qi, ref, k)
+	if t := r.p.Tokens; t != nil && err == nil {
+		// The request waits in a Step Functions execution for its task token's callback.
+		tok := t.Start(now, ref)
+		r.tab.mu.Lock()
+		e.token = tok
+		r.tab.mu.Unlock()
+	}
 	r.mu.Unlock()
 	if err != nil {
 		// SendMessage failed: API Gateway answers 500 and the request is not queued.

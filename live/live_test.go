@@ -134,3 +134,33 @@ downstream: {latency: {dist: fixed, value: 100ms}}
 		t.Errorf("shortfall %v, notes %q", s.Metrics["load_shortfall_total"], s.Notes)
 	}
 }
+
+// Task tokens live: each request waits in an execution for its worker's callback; those whose
+// message waits longer than the timeout fail with States.Timeout, their late work is dropped,
+// and nothing is lost.
+func TestLiveTaskTokens(t *testing.T) {
+	m := runLive(t, load(t, `
+name: test
+duration: 6s
+drain: 10s
+mode: live
+clients: [{name: c, arrival: {shape: constant, rate: 40/s}}]
+queues: [{name: q, max_receive_count: 0}]
+consumer:
+  pattern: concurrency
+  concurrency: 2
+  task_token: {timeout: 2s}
+downstream: {latency: {dist: fixed, value: 100ms}}
+`)).Summary.Metrics
+	// Two workers serve 20 a second of the 40 offered: the queue wait grows by half a second
+	// a second, so work offered after about 4 s waits over 2 s.
+	if m["sfn_timeouts_total"] == 0 || m["failed_total"] != m["sfn_timeouts_total"] {
+		t.Errorf("timeouts %v, failed %v", m["sfn_timeouts_total"], m["failed_total"])
+	}
+	if m["completed_total"] == 0 || m["e2e_seconds_max"] > 2.01 {
+		t.Errorf("completed %v, e2e max %v (a callback after the timeout counted)", m["completed_total"], m["e2e_seconds_max"])
+	}
+	if m["sfn_state_transitions_total"] != 2*m["offered_total"] {
+		t.Errorf("transitions %v for %v executions", m["sfn_state_transitions_total"], m["offered_total"])
+	}
+}

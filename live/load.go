@@ -214,27 +214,51 @@ func (r *runner) retry(k reqKey, n int) {
 // endKey ends request k with reason why, once.
 func (r *runner) endKey(now time.Duration, k reqKey, why metrics.Reason) {
 	r.tab.mu.Lock()
-	e := r.tab.get(k, now)
-	if e.ended {
+	e := r.tab.m[k]
+	if e == nil || e.ended { // gone: it ended already
 		r.tab.mu.Unlock()
 		return
 	}
 	e.ended = true
+	tok := e.token
 	r.tab.drop(k)
 	r.tab.mu.Unlock()
+	if t := r.p.Tokens; t != nil && tok != 0 && why != metrics.FailTaskTimeout {
+		r.mu.Lock()
+		_, _ = t.Fail(now, tok) // SendTaskFailure
+		r.mu.Unlock()
+	}
 	r.rec.do(func(m *metrics.Recorder) { m.Ended(now, k.client, why) })
 }
 
-// complete ends request k as completed, once.
+// complete ends request k as completed, once. With task tokens this is the worker's
+// SendTaskSuccess: end to end runs from the execution's start to the callback, and a
+// callback at or after the deadline is refused, the execution having timed out.
 func (r *runner) complete(now time.Duration, k reqKey) {
 	r.tab.mu.Lock()
-	e := r.tab.get(k, now)
+	e := r.tab.m[k]
+	if e == nil || e.ended { // gone: it ended already (its execution timed out meanwhile)
+		r.tab.mu.Unlock()
+		return
+	}
+	first, tok := e.first, e.token
+	r.tab.mu.Unlock()
+	if t := r.p.Tokens; t != nil && tok != 0 {
+		r.mu.Lock()
+		_, started, err := t.Succeed(now, tok)
+		r.mu.Unlock()
+		if err != nil {
+			r.expireTokens()
+			return
+		}
+		first = started
+	}
+	r.tab.mu.Lock()
 	if e.ended {
 		r.tab.mu.Unlock()
 		return
 	}
 	e.ended = true
-	first := e.first
 	broken := r.orderBroken(k, first)
 	r.tab.drop(k)
 	r.tab.mu.Unlock()

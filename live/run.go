@@ -176,6 +176,10 @@ func (r *runner) startBackends(ctx context.Context, cancel context.CancelFunc) {
 		r.wg.Add(1)
 		go r.drainDLQs(ctx)
 	}
+	if r.p.Tokens != nil {
+		r.wg.Add(1)
+		go r.watchTokens(ctx)
+	}
 	if r.state != nil {
 		r.wg.Add(1)
 		go func() {

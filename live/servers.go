@@ -139,8 +139,7 @@ func (r *runner) census(now time.Duration) metrics.Census {
 		"worker_calls": r.calls.Load()}
 	r.mu.Lock()
 	for _, q := range r.queues {
-		v, f, d := q.Counts(now)
-		c["queue:"+q.Name()] = int64(v + f + d)
+		c["queue:"+q.Name()] = r.queued(now, q)
 	}
 	if r.orch != nil {
 		c["worker_invoke_retries"] = int64(r.orch.async.Len())
@@ -149,11 +148,35 @@ func (r *runner) census(now time.Duration) metrics.Census {
 	return c
 }
 
+// queued counts the requests still in flight on q: on the in-memory queue, the messages
+// whose request still lives (not a second delivery, not the work of a timed-out execution); on
+// SQS, whose contents cannot be listed, every message (r.mu held).
+func (r *runner) queued(now time.Duration, q liveQueue) int64 {
+	mq, ok := q.(*model.Queue)
+	if !ok {
+		v, f, d := q.Counts(now)
+		return int64(v + f + d)
+	}
+	mq.Counts(now) // let its timers catch up
+	var n int64
+	mq.Bodies(func(body uint64) {
+		if _, live := r.keyOfRef(body); live {
+			n++
+		}
+	})
+	return n
+}
+
 // stats puts the orchestrator's counters and the fake API's own quota accounting in the
 // summary.
 func (r *runner) stats(end time.Duration) {
 	r.mu.Lock()
-	om := r.p.OrchestratorMetrics(end)
+	om := map[string]float64{}
+	for _, part := range []map[string]float64{r.p.OrchestratorMetrics(end), r.p.TokenMetrics()} {
+		for k, v := range part {
+			om[k] = v
+		}
+	}
 	r.mu.Unlock()
 	r.rec.do(func(m *metrics.Recorder) {
 		for k, v := range om {

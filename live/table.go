@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/throttlelab/throttlelab/model"
 )
 
 // reqKey identifies a logical request across its attempts: its client and the sequence
@@ -23,6 +25,7 @@ type entry struct {
 	offered  bool          // the client recorded its first attempt
 	inflight int           // HTTP attempts under way from the client
 	cause    cause         // why the gateway last refused it
+	token    model.Token   // its Step Functions execution's task token, 0: none
 }
 
 // table holds the live requests; it is the live driver's counterpart of the simulator's slab.

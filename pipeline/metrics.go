@@ -106,3 +106,18 @@ func (p *Pipeline) AWSMetrics(c AWSCounts, end time.Duration) map[string]float64
 	}
 	return m
 }
+
+// TokenMetrics are the Step Functions executions' counters, under their summary names; none
+// without task tokens.
+func (p *Pipeline) TokenMetrics() map[string]float64 {
+	t := p.Tokens
+	if t == nil {
+		return nil
+	}
+	return map[string]float64{
+		"sfn_state_transitions_total":  float64(t.Transitions()),
+		"sfn_timeouts_total":           float64(t.TimedOut()),
+		"sfn_heartbeat_timeouts_total": float64(t.HeartbeatTimedOut()),
+		"sfn_running_at_end":           float64(t.Running()),
+	}
+}

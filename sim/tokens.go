@@ -62,12 +62,7 @@ func (r *runner) stale(now time.Duration, q int, m model.Message) {
 }
 
 func (r *runner) tokenStats() {
-	t := r.p.Tokens
-	if t == nil {
-		return
+	for k, v := range r.p.TokenMetrics() {
+		r.rec.Set(k, v)
 	}
-	r.rec.Set("sfn_state_transitions_total", float64(t.Transitions()))
-	r.rec.Set("sfn_timeouts_total", float64(t.TimedOut()))
-	r.rec.Set("sfn_heartbeat_timeouts_total", float64(t.HeartbeatTimedOut()))
-	r.rec.Set("sfn_running_at_end", float64(t.Running()))
 }
