@@ -5,10 +5,7 @@ import (
 	"image/color"
 	"strings"
 
-	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -28,14 +25,6 @@ import (
 //
 // Every time chart shades the intervals in which an alarm on one of its series was in ALARM,
 // and, in mode both, draws the simulated series dashed over the measured one.
-
-// Chart geometry in points (vg.Length): 750 pt is 1000 px at the PNG's 96 dpi, as wide as the
-// report's page.
-const (
-	chartWidth       vg.Length = 750
-	chartPanelHeight vg.Length = 375 // one panel: 1000×500 px
-	chartExtraPanel  vg.Length = 240 // each further panel of a stacked chart
-)
 
 // chart is one figure: one or more panels stacked over a shared time axis.
 type chart struct {
@@ -59,19 +48,8 @@ type panel struct {
 // newPanel returns an empty panel with a title, a y label and the report's styling.
 func newPanel(title, ylabel string) *panel {
 	p := plot.New()
-	for _, f := range []*font.Font{&p.Title.TextStyle.Font, &p.X.Label.TextStyle.Font,
-		&p.Y.Label.TextStyle.Font, &p.X.Tick.Label.Font, &p.Y.Tick.Label.Font} {
-		f.Variant = "Sans"
-	}
-	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = 13
-	p.Title.TextStyle.Font.Weight = xfont.WeightBold
-	p.Title.Padding = vg.Points(6)
-	p.Y.Label.Text = ylabel
+	g := StylePlot(p, title, ylabel)
 	p.X.Padding, p.Y.Padding = 0, 0
-	g := plotter.NewGrid()
-	g.Vertical.Color = color.Gray{Y: 225}
-	g.Horizontal.Color = color.Gray{Y: 225}
 	return &panel{plot: p, legend: newLegend(), under: []plot.Plotter{g}, cols: map[string]bool{}}
 }
 
@@ -88,12 +66,12 @@ func newLegend() plot.Legend {
 
 // height is the chart's canvas height.
 func (c *chart) height() vg.Length {
-	return chartPanelHeight + vg.Length(len(c.panels)-1)*chartExtraPanel
+	return ChartPanelHeight + vg.Length(len(c.panels)-1)*chartExtraPanel
 }
 
 // encode draws the chart in format "svg" or "png".
 func (c *chart) encode(format string) ([]byte, error) {
-	cv, err := draw.NewFormattedCanvas(chartWidth, c.height(), format)
+	cv, err := draw.NewFormattedCanvas(ChartWidth, c.height(), format)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +81,7 @@ func (c *chart) encode(format string) ([]byte, error) {
 		return nil, err
 	}
 	if format == "svg" {
-		return fixSVGFonts(buf.Bytes()), nil
+		return FixSVGFonts(buf.Bytes()), nil
 	}
 	return buf.Bytes(), nil
 }
@@ -149,13 +127,6 @@ func (c *chart) draw(dc draw.Canvas) {
 func legendWidth(l *plot.Legend) vg.Length {
 	r := l.Rectangle(draw.Canvas{})
 	return r.Max.X - r.Min.X
-}
-
-// fixSVGFonts gives the SVG's text fallbacks: gonum names only the font it measured text
-// with (Liberation Sans), which is metric-compatible with Arial and Helvetica.
-func fixSVGFonts(svg []byte) []byte {
-	return bytes.ReplaceAll(svg, []byte("font-family:Liberation Sans;"),
-		[]byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
 }
 
 // inlineSVG turns a standalone SVG document into an element to put inside HTML: without the

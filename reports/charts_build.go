@@ -75,7 +75,7 @@ func (f *frame) traffic() *chart {
 	}
 	if f.nonzero("gateway_quota_exceeded") && f.nonzero("gateway_throttled") {
 		f.column(p, "429 Limit Exceeded (quota)", aggMean,
-			lineStyle{color: chartColor(7), width: vg.Points(1)}, "gateway_quota_exceeded")
+			lineStyle{color: ChartColor(7), width: vg.Points(1)}, "gateway_quota_exceeded")
 	}
 	if f.nonzero("gateway_forbidden") {
 		f.column(p, "403 Forbidden", aggMean, lineStyle{color: colForbid}, "gateway_forbidden")
@@ -156,7 +156,7 @@ func (f *frame) latency() *chart {
 	if len(pris) > 1 {
 		for i, pr := range pris {
 			f.gapped(p, pr+" p99", "priority."+pr+".e2e_seconds_p99",
-				lineStyle{color: chartColor(i + 4), width: vg.Points(1)})
+				lineStyle{color: ChartColor(i + 4), width: vg.Points(1)})
 		}
 	}
 	f.latencyScale(p)

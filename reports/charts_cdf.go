@@ -50,7 +50,7 @@ func (f *frame) latencyCDF() *chart {
 	for i, g := range groups {
 		c := colOffered
 		if i > 0 {
-			c = chartColor(i)
+			c = ChartColor(i)
 		}
 		p.cdfLine(g.label, g.m, c, false)
 		if g.sim != nil {

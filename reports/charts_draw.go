@@ -34,9 +34,6 @@ func rgb(v uint32) color.Color {
 	return color.NRGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 0xff}
 }
 
-// chartColor returns the i-th colour of the palette, cycling.
-func chartColor(i int) color.Color { return palette[i%len(palette)] }
-
 // frame is what every chart of one report shares: the input and the time axis.
 type frame struct {
 	in    Input

@@ -182,7 +182,7 @@ func (f *frame) queues() *chart {
 		}
 		p := newPanel(pn.title, pn.ylabel)
 		for j, q := range qs {
-			f.column(p, q, pn.how, lineStyle{color: chartColor(j)}, pn.cols[j])
+			f.column(p, q, pn.how, lineStyle{color: ChartColor(j)}, pn.cols[j])
 		}
 		if i == 1 {
 			p.plot.Y.Tick.Marker = latencyTicks{}
@@ -220,7 +220,7 @@ func (f *frame) leftoverAlarms() *chart {
 		if f.shown[a.Name] || !f.in.Series.Has(a.Metric) || p.cols[a.Metric] {
 			continue
 		}
-		f.column(p, a.Metric, aggMean, lineStyle{color: chartColor(n)}, a.Metric)
+		f.column(p, a.Metric, aggMean, lineStyle{color: ChartColor(n)}, a.Metric)
 		n++
 	}
 	if n == 0 {

@@ -3,32 +3,16 @@ package sweep
 import (
 	"bytes"
 	"fmt"
-	"image/color"
 	"os"
 	"path/filepath"
 	"strings"
 
-	xfont "golang.org/x/image/font"
+	"github.com/throttlelab/throttlelab/reports"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
-
-// Chart geometry as the run report's (reports/charts.go): 750 × 375 pt, 1000 × 500 px.
-const (
-	chartWidth  vg.Length = 750
-	chartHeight vg.Length = 375
-)
-
-// palette is the run report's (Tableau 10).
-var palette = []color.Color{rgb(0x4e79a7), rgb(0xf28e2b), rgb(0x59a14f), rgb(0xe15759),
-	rgb(0x76b7b2), rgb(0xb07aa1), rgb(0x9c755f), rgb(0xff9da7), rgb(0xedc948), rgb(0xbab0ac)}
-
-func rgb(v uint32) color.Color {
-	return color.NRGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 0xff}
-}
 
 // Figure is one chart of a sweep, encoded.
 type Figure struct {
@@ -88,7 +72,7 @@ func Chart(metric string, axes []Axis, pts []Point) (Figure, bool, error) {
 		if err != nil {
 			return Figure{}, false, fmt.Errorf("chart %s: %w", metric, err)
 		}
-		c := palette[i%len(palette)]
+		c := reports.ChartColor(i)
 		lp.Color, lp.Width = c, vg.Points(1.5)
 		pp.Color, pp.Radius, pp.Shape = c, vg.Points(3), draw.CircleGlyph{}
 		p.Add(lp, pp)
@@ -103,32 +87,21 @@ func Chart(metric string, axes []Axis, pts []Point) (Figure, bool, error) {
 	return encodeFigure(metric, p)
 }
 
-// newPlot returns an empty plot in the run report's style: sans-serif, bold title, a light
-// grid, the legend top left.
+// newPlot returns an empty plot in the run report's style (reports.StylePlot), its legend top
+// left.
 func newPlot(title, ylabel string) *plot.Plot {
 	p := plot.New()
-	for _, f := range []*font.Font{&p.Title.TextStyle.Font, &p.X.Label.TextStyle.Font,
-		&p.Y.Label.TextStyle.Font, &p.X.Tick.Label.Font, &p.Y.Tick.Label.Font,
-		&p.Legend.TextStyle.Font} {
-		f.Variant = "Sans"
-	}
-	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = 13
-	p.Title.TextStyle.Font.Weight = xfont.WeightBold
-	p.Title.Padding = vg.Points(6)
-	p.Y.Label.Text = ylabel
+	p.Add(reports.StylePlot(p, title, ylabel))
+	p.Legend.TextStyle.Font.Variant = "Sans"
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.TextStyle.Font.Size = 10
-	g := plotter.NewGrid()
-	g.Vertical.Color, g.Horizontal.Color = color.Gray{Y: 225}, color.Gray{Y: 225}
-	p.Add(g)
 	return p
 }
 
 func encodeFigure(metric string, p *plot.Plot) (Figure, bool, error) {
 	f := Figure{Metric: metric}
 	for _, format := range []string{"svg", "png"} {
-		wt, err := p.WriterTo(chartWidth, chartHeight, format)
+		wt, err := p.WriterTo(reports.ChartWidth, reports.ChartPanelHeight, format)
 		if err != nil {
 			return Figure{}, false, fmt.Errorf("chart %s: %w", metric, err)
 		}
@@ -137,19 +110,12 @@ func encodeFigure(metric string, p *plot.Plot) (Figure, bool, error) {
 			return Figure{}, false, fmt.Errorf("chart %s: %w", metric, err)
 		}
 		if format == "svg" {
-			f.SVG = fixSVGFonts(buf.Bytes())
+			f.SVG = reports.FixSVGFonts(buf.Bytes())
 		} else {
 			f.PNG = buf.Bytes()
 		}
 	}
 	return f, true, nil
-}
-
-// fixSVGFonts gives the SVG's text fallbacks, as the run report does: gonum names only
-// Liberation Sans, which is metric-compatible with Arial and Helvetica.
-func fixSVGFonts(svg []byte) []byte {
-	return bytes.ReplaceAll(svg, []byte("font-family:Liberation Sans;"),
-		[]byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
 }
 
 // Charts draws a chart of each metric any point has, and writes each into dir as
