@@ -110,6 +110,7 @@ type API struct {
 	global      *Quotas
 	perKey      map[string]*Quotas // nil unless PerKey
 	latency     Latency
+	draws       *LatencyDraws // when set, samples come from here rather than the caller's rng
 	errorRate   float64
 	errorStatus int
 	outages     []apiOutage
@@ -261,9 +262,20 @@ func (o *apiOutage) reply() Reply {
 	return Reply{Outcome: CallReset, Tier: -1}
 }
 
+// UseDraws makes the API take its latencies from d, a stream of its own drawn ahead, instead
+// of from the rng passed to each call (the simulator does: see LatencyDraws). d must draw
+// from the API's latency distribution.
+func (a *API) UseDraws(d *LatencyDraws) { a.draws = d }
+
+// Latency returns the API's latency distribution, nil for none.
+func (a *API) Latency() Latency { return a.latency }
+
 func (a *API) sample(rng *rand.Rand) time.Duration {
-	if a.latency == nil {
+	switch {
+	case a.latency == nil:
 		return 0
+	case a.draws != nil:
+		return max(0, a.draws.Next())
 	}
 	return max(0, a.latency.Sample(rng))
 }

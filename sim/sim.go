@@ -86,6 +86,10 @@ func Run(sc *scenarios.Scenario, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.API != nil && p.API.Latency() != nil {
+		// The downstream latencies have a stream of their own, drawn ahead in blocks.
+		p.API.UseDraws(model.NewLatencyDraws(p.API.Latency(), rand.New(rand.NewPCG(uint64(seed), 2<<32))))
+	}
 	r.init(p)
 	r.loop(opts.Progress)
 	if r.err != nil {
