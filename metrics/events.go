@@ -53,6 +53,16 @@ func (r *Recorder) Attempt(now time.Duration, c int) {
 	r.series.at(now).attempts++
 }
 
+// Attempted records an attempt of client c reaching the gateway and what the gateway
+// answered it: Attempt then Gateway, preceded by Offered when it is the request's first.
+func (r *Recorder) Attempted(now time.Duration, c int, first bool, g Gateway) {
+	if first {
+		r.Offered(now, c)
+	}
+	r.Attempt(now, c)
+	r.Gateway(now, c, g)
+}
+
 // Gateway records what the gateway answered an attempt of client c.
 func (r *Recorder) Gateway(now time.Duration, c int, g Gateway) {
 	row, cr := r.series.at(now), r.series.client(now, c)

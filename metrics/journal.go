@@ -3,7 +3,7 @@ package metrics
 import "time"
 
 // Journal is a Recorder's front for a single-threaded driver that records tens of millions
-// of events (the simulator): each call appends a small entry to a batch, and a goroutine of
+// of events (the simulator): each call appends a few words to a batch, and a goroutine of
 // its own replays full batches into the Recorder, in order, on another core. The Recorder
 // ends in exactly the state the same calls made directly would leave it in: gauges are
 // sampled on the driver's goroutine when a second closes, and replayed with the entries.
@@ -15,7 +15,7 @@ type Journal struct {
 	sampler Sampler
 	g       Gauges        // the gauges the driver's sampler fills, kept across seconds
 	closed  time.Duration // seconds before this are closed
-	buf     []jentry      // the current batch's entries, filled up to n
+	buf     []uint64      // the current batch's words, filled up to n
 	n       int
 	cur     *jbatch
 	full    chan *jbatch
@@ -25,47 +25,46 @@ type Journal struct {
 	stopped bool
 }
 
-// jentry is one recorded call, 24 bytes. What t, v, c, a and b hold depends on op.
-type jentry struct {
-	t, v int64
-	c    int32
-	op   jop
-	a    uint8
-	b    uint16
-}
-
+// An entry is a header word (op in bits 0–7, a in 8–15, b in 16–31, c in 32–63) followed by
+// one or two words (t, then v) whose meaning depends on op.
 type jop uint8
 
 const (
-	jOffered jop = iota
-	jAttempt
-	jGateway
-	jSent
-	jReceived
-	jDeleted
-	jDeferred
-	jDeadLettered
-	jCall
-	jBreakerOpened
-	jRequeued
-	jDuplicate
-	jOrderBroken
-	jCompleted
-	jEnded
-	jClose
+	jAttempted     jop = iota // t; c client, a gateway answer, b 1 when first
+	jGateway                  // t; c, a answer
+	jSent                     // t; b queue
+	jReceived                 // t, v count; b queue
+	jDeleted                  // t, v wait; b queue, c client
+	jDeferred                 // t; b queue
+	jDeadLettered             // t; b queue
+	jCall                     // t start, v latency; a result, b admitted
+	jBreakerOpened            // t
+	jRequeued                 // t
+	jDuplicate                // t
+	jOrderBroken              // t
+	jCompleted                // t, v e2e; c client
+	jEnded                    // t; c client, a reason
+	jClose                    // t, v index of the gauges in the batch
+	jOffered                  // t; c
+	jAttempt                  // t; c
 )
 
-// jbatch is a batch of entries and the gauges of the seconds they close.
+func header(op jop, a uint8, b uint16, c int) uint64 {
+	return uint64(op) | uint64(a)<<8 | uint64(b)<<16 | uint64(uint32(c))<<32
+}
+
+// jbatch is a batch of words and the gauges of the seconds they close.
 type jbatch struct {
-	e      []jentry
+	w      []uint64
 	n      int
 	gauges []Gauges
 	ng     int
 }
 
 const (
-	journalBatch   = 4096 // entries per batch: 96 KiB, within a second-level cache
-	journalBatches = 4    // batches in circulation
+	journalWords   = 1 << 16 // words per batch (512 KiB): a hand-over every several thousand requests
+	journalBatches = 3       // batches in circulation
+	journalEntry   = 3       // the longest entry, in words
 )
 
 // NewJournal returns a journal in front of a new Recorder for cfg, whose gauges sampler
@@ -76,10 +75,10 @@ func NewJournal(cfg Config, sampler Sampler) *Journal {
 	j.rec = NewRecorder(cfg, func(_ time.Duration, g *Gauges) { copyGauges(g, j.replayG) })
 	j.g.Queues = make([]QueueGauge, len(cfg.Queues))
 	for range journalBatches - 1 {
-		j.free <- &jbatch{e: make([]jentry, journalBatch)}
+		j.free <- &jbatch{w: make([]uint64, journalWords)}
 	}
-	j.cur = &jbatch{e: make([]jentry, journalBatch)}
-	j.buf = j.cur.e
+	j.cur = &jbatch{w: make([]uint64, journalWords)}
+	j.buf = j.cur.w
 	go j.replay()
 	return j
 }
@@ -90,12 +89,22 @@ func copyGauges(dst, src *Gauges) {
 	dst.Queues = q
 }
 
-func (j *Journal) put(e jentry) {
-	if j.n == len(j.buf) {
+func (j *Journal) put2(h uint64, t time.Duration) {
+	if j.n > len(j.buf)-journalEntry {
 		j.flush()
 	}
-	j.buf[j.n] = e
-	j.n++
+	w := j.buf[j.n : j.n+2 : j.n+2]
+	w[0], w[1] = h, uint64(t)
+	j.n += 2
+}
+
+func (j *Journal) put3(h uint64, t, v time.Duration) {
+	if j.n > len(j.buf)-journalEntry {
+		j.flush()
+	}
+	w := j.buf[j.n : j.n+3 : j.n+3]
+	w[0], w[1], w[2] = h, uint64(t), uint64(v)
+	j.n += 3
 }
 
 // flush hands the current batch to the replay goroutine and takes a free one.
@@ -103,41 +112,50 @@ func (j *Journal) flush() {
 	j.cur.n = j.n
 	j.full <- j.cur
 	j.cur = <-j.free
-	j.buf, j.n = j.cur.e, 0
+	j.buf, j.n = j.cur.w, 0
 }
 
 func (j *Journal) replay() {
 	defer close(j.done)
 	for b := range j.full {
-		for i := range b.e[:b.n] {
-			j.apply(&b.e[i], b)
+		w := b.w[:b.n]
+		for i := 0; i < len(w); {
+			i += j.apply(w[i:], b)
 		}
 		b.n, b.ng = 0, 0
 		j.free <- b
 	}
 }
 
-func (j *Journal) apply(e *jentry, b *jbatch) {
-	r, t := j.rec, time.Duration(e.t)
-	switch e.op {
+// apply replays the entry at the start of w and returns its length in words.
+func (j *Journal) apply(w []uint64, b *jbatch) int {
+	r, h := j.rec, w[0]
+	op, a, q, c := jop(h), uint8(h>>8), int(uint16(h>>16)), int(int32(h>>32))
+	t := time.Duration(w[1])
+	switch op {
+	case jAttempted:
+		r.Attempted(t, c, q != 0, Gateway(a))
 	case jOffered:
-		r.Offered(t, int(e.c))
+		r.Offered(t, c)
 	case jAttempt:
-		r.Attempt(t, int(e.c))
+		r.Attempt(t, c)
 	case jGateway:
-		r.Gateway(t, int(e.c), Gateway(e.a))
+		r.Gateway(t, c, Gateway(a))
 	case jSent:
-		r.Sent(t, int(e.b))
+		r.Sent(t, q)
 	case jReceived:
-		r.Received(t, int(e.b), int(e.v))
+		r.Received(t, q, int(w[2]))
+		return 3
 	case jDeleted:
-		r.Deleted(t, int(e.b), int(e.c), time.Duration(e.v))
+		r.Deleted(t, q, c, time.Duration(w[2]))
+		return 3
 	case jDeferred:
-		r.Deferred(t, int(e.b))
+		r.Deferred(t, q)
 	case jDeadLettered:
-		r.DeadLettered(t, int(e.b))
+		r.DeadLettered(t, q)
 	case jCall:
-		r.Call(t, time.Duration(e.v), Call(e.a), e.b != 0)
+		r.Call(t, time.Duration(w[2]), Call(a), q != 0)
+		return 3
 	case jBreakerOpened:
 		r.BreakerOpened(t)
 	case jRequeued:
@@ -147,13 +165,16 @@ func (j *Journal) apply(e *jentry, b *jbatch) {
 	case jOrderBroken:
 		r.OrderBroken(t)
 	case jCompleted:
-		r.Completed(t, int(e.c), time.Duration(e.v))
+		r.Completed(t, c, time.Duration(w[2]))
+		return 3
 	case jEnded:
-		r.Ended(t, int(e.c), Reason(e.a))
+		r.Ended(t, c, Reason(a))
 	case jClose:
-		j.replayG = &b.gauges[e.v]
+		j.replayG = &b.gauges[w[2]]
 		r.Advance(t)
+		return 3
 	}
+	return 2
 }
 
 // Close waits until every entry is replayed and returns the Recorder, whose sampler is the
@@ -194,7 +215,7 @@ func (j *Journal) advance(now time.Duration) {
 		if j.sampler != nil {
 			j.sampler(j.closed, &j.g)
 		}
-		if j.n == len(j.buf) {
+		if j.n > len(j.buf)-journalEntry {
 			j.flush() // the gauges go with the batch that holds their entry
 		}
 		b := j.cur
@@ -202,51 +223,54 @@ func (j *Journal) advance(now time.Duration) {
 			b.gauges = append(b.gauges, Gauges{})
 		}
 		copyGauges(&b.gauges[b.ng], &j.g)
-		j.put(jentry{t: int64(j.closed), v: int64(b.ng), op: jClose})
+		j.put3(header(jClose, 0, 0, 0), j.closed, time.Duration(b.ng))
 		b.ng++
 	}
 }
 
 // The recording calls below are those of Recorder, with the same meaning.
 
-// Offered is Recorder.Offered.
-func (j *Journal) Offered(now time.Duration, c int) {
-	j.put(jentry{t: int64(now), c: int32(c), op: jOffered})
+// Attempted is Recorder.Attempted.
+func (j *Journal) Attempted(now time.Duration, c int, first bool, g Gateway) {
+	var b uint16
+	if first {
+		b = 1
+	}
+	j.put2(header(jAttempted, uint8(g), b, c), now)
 }
 
+// Offered is Recorder.Offered.
+func (j *Journal) Offered(now time.Duration, c int) { j.put2(header(jOffered, 0, 0, c), now) }
+
 // Attempt is Recorder.Attempt.
-func (j *Journal) Attempt(now time.Duration, c int) {
-	j.put(jentry{t: int64(now), c: int32(c), op: jAttempt})
-}
+func (j *Journal) Attempt(now time.Duration, c int) { j.put2(header(jAttempt, 0, 0, c), now) }
 
 // Gateway is Recorder.Gateway.
 func (j *Journal) Gateway(now time.Duration, c int, g Gateway) {
-	j.put(jentry{t: int64(now), c: int32(c), op: jGateway, a: uint8(g)})
+	j.put2(header(jGateway, uint8(g), 0, c), now)
 }
 
 // Sent is Recorder.Sent.
-func (j *Journal) Sent(now time.Duration, q int) {
-	j.put(jentry{t: int64(now), op: jSent, b: uint16(q)})
-}
+func (j *Journal) Sent(now time.Duration, q int) { j.put2(header(jSent, 0, uint16(q), 0), now) }
 
 // Received is Recorder.Received.
 func (j *Journal) Received(now time.Duration, q, n int) {
-	j.put(jentry{t: int64(now), v: int64(n), op: jReceived, b: uint16(q)})
+	j.put3(header(jReceived, 0, uint16(q), 0), now, time.Duration(n))
 }
 
 // Deleted is Recorder.Deleted.
 func (j *Journal) Deleted(now time.Duration, q, c int, wait time.Duration) {
-	j.put(jentry{t: int64(now), v: int64(wait), c: int32(c), op: jDeleted, b: uint16(q)})
+	j.put3(header(jDeleted, 0, uint16(q), c), now, wait)
 }
 
 // Deferred is Recorder.Deferred.
 func (j *Journal) Deferred(now time.Duration, q int) {
-	j.put(jentry{t: int64(now), op: jDeferred, b: uint16(q)})
+	j.put2(header(jDeferred, 0, uint16(q), 0), now)
 }
 
 // DeadLettered is Recorder.DeadLettered.
 func (j *Journal) DeadLettered(now time.Duration, q int) {
-	j.put(jentry{t: int64(now), op: jDeadLettered, b: uint16(q)})
+	j.put2(header(jDeadLettered, 0, uint16(q), 0), now)
 }
 
 // Call is Recorder.Call.
@@ -255,27 +279,27 @@ func (j *Journal) Call(start, latency time.Duration, res Call, admitted bool) {
 	if admitted {
 		b = 1
 	}
-	j.put(jentry{t: int64(start), v: int64(latency), op: jCall, a: uint8(res), b: b})
+	j.put3(header(jCall, uint8(res), b, 0), start, latency)
 }
 
 // BreakerOpened is Recorder.BreakerOpened.
-func (j *Journal) BreakerOpened(now time.Duration) { j.put(jentry{t: int64(now), op: jBreakerOpened}) }
+func (j *Journal) BreakerOpened(now time.Duration) { j.put2(header(jBreakerOpened, 0, 0, 0), now) }
 
 // Requeued is Recorder.Requeued.
-func (j *Journal) Requeued(now time.Duration) { j.put(jentry{t: int64(now), op: jRequeued}) }
+func (j *Journal) Requeued(now time.Duration) { j.put2(header(jRequeued, 0, 0, 0), now) }
 
 // Duplicate is Recorder.Duplicate.
-func (j *Journal) Duplicate(now time.Duration) { j.put(jentry{t: int64(now), op: jDuplicate}) }
+func (j *Journal) Duplicate(now time.Duration) { j.put2(header(jDuplicate, 0, 0, 0), now) }
 
 // OrderBroken is Recorder.OrderBroken.
-func (j *Journal) OrderBroken(now time.Duration) { j.put(jentry{t: int64(now), op: jOrderBroken}) }
+func (j *Journal) OrderBroken(now time.Duration) { j.put2(header(jOrderBroken, 0, 0, 0), now) }
 
 // Completed is Recorder.Completed.
 func (j *Journal) Completed(now time.Duration, c int, e2e time.Duration) {
-	j.put(jentry{t: int64(now), v: int64(e2e), c: int32(c), op: jCompleted})
+	j.put3(header(jCompleted, 0, 0, c), now, e2e)
 }
 
 // Ended is Recorder.Ended.
 func (j *Journal) Ended(now time.Duration, c int, why Reason) {
-	j.put(jentry{t: int64(now), c: int32(c), op: jEnded, a: uint8(why)})
+	j.put2(header(jEnded, uint8(why), 0, c), now)
 }

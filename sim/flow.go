@@ -14,17 +14,17 @@ func (r *runner) attempt(now time.Duration, ref uint64) {
 	req := r.reqs.get(ref)
 	c := int(req.client)
 	cl := &r.p.Clients[c]
-	r.rec.Attempt(now, c)
+	first := req.attempt == 1
 	if gw := r.p.Gateway; gw != nil {
 		d := gw.Decide(now, cl.Route, cl.Key)
 		if d.Outcome != model.Admitted {
 			g, why := gatewayRefusal(d.Outcome)
-			r.rec.Gateway(now, c, g)
+			r.rec.Attempted(now, c, first, g)
 			r.retryOrEnd(now, ref, d.RetryAfter, why)
 			return
 		}
 	}
-	r.rec.Gateway(now, c, metrics.Admitted)
+	r.rec.Attempted(now, c, first, metrics.Admitted)
 	if r.p.Integration == "queue" {
 		r.enqueue(now, ref, c)
 		return

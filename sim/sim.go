@@ -31,7 +31,7 @@ type runner struct {
 	p       *pipeline.Pipeline
 	k       kernel
 	rng     *rand.Rand
-	rec     *metrics.Recorder
+	rec     *metrics.Journal // in front of the run's Recorder, replaying on another core
 	reqs    slab
 	hits    []uint64
 	groups  [][]string
@@ -92,6 +92,7 @@ func Run(sc *scenarios.Scenario, opts Options) (*Result, error) {
 	}
 	r.init(p)
 	r.loop(opts.Progress)
+	r.rec.Close()
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -111,7 +112,7 @@ func (r *runner) init(p *pipeline.Pipeline) {
 		drain = sc.Drain.D()
 	}
 	r.end = sc.Duration.D() + drain
-	r.rec = metrics.NewRecorder(p.RecorderConfig(), r.sample)
+	r.rec = metrics.NewJournal(p.RecorderConfig(), r.sample)
 	r.hits = make([]uint64, len(p.Clients))
 	r.lastDone = map[groupKey]time.Duration{}
 	for i, c := range p.Clients {
@@ -218,7 +219,6 @@ func (r *runner) arrive(now time.Duration, c int) {
 	ref := r.reqs.alloc()
 	req := r.reqs.get(ref)
 	req.first, req.client, req.attempt, req.arrival = now, int32(c), 1, uint32(r.hits[c])
-	r.rec.Offered(now, c)
 	r.hits[c]++
 	at, ok := r.p.Clients[c].Arrival.Next(r.hits[c])
 	if ok {
