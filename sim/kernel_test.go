@@ -8,7 +8,8 @@ import (
 )
 
 // The kernel gives events back in (at, seq) order however pushes, peeks and pops interleave,
-// as a sorted list does: a randomized comparison with equal instants and long and short delays.
+// as a sorted list does: a randomized comparison with equal instants, long and short delays,
+// and now moved forward between events as the simulator's arrivals move it.
 func TestKernelOrder(t *testing.T) {
 	for seed := range uint64(200) {
 		rng := rand.New(rand.NewPCG(seed, 7))
@@ -17,10 +18,23 @@ func TestKernelOrder(t *testing.T) {
 		for step := range 2000 {
 			switch op := rng.IntN(10); {
 			case op < 5 || len(ref) == 0:
-				delays := []time.Duration{0, 1, 7, time.Duration(rng.IntN(1000)), time.Duration(rng.Int64N(int64(time.Hour)))}
+				delays := []time.Duration{0, 1, 7, time.Duration(rng.IntN(1000)),
+					time.Duration(rng.Int64N(int64(20 * time.Millisecond))), // a few slots of the wheel
+					time.Duration(rng.Int64N(int64(5 * time.Second))),       // about its whole span
+					time.Duration(rng.Int64N(int64(time.Hour)))}
 				at := k.now + delays[rng.IntN(len(delays))]
 				k.schedule(at, evCallDone, uint64(step))
 				ref = append(ref, event{at: at, seq: k.seq, data: uint64(evCallDone)<<argBits | uint64(step)})
+			case op == 9:
+				// An arrival, kept out of the kernel, moves now forward but never past the
+				// earliest pending event.
+				limit := time.Duration(rng.Int64N(int64(time.Hour)))
+				if len(ref) > 0 {
+					limit = minEvent(ref).at - k.now
+				}
+				if limit > 0 {
+					k.now += time.Duration(rng.Int64N(int64(limit) + 1))
+				}
 			case op < 7:
 				at, ok := k.peek()
 				want := minEvent(ref)
