@@ -171,10 +171,9 @@ func NewGateway(cfg GatewayConfig) (*Gateway, error) {
 
 // gwLayers holds the buckets one request needs, in the order they are applied.
 type gwLayers struct {
-	n      int
-	b      [3]*rateBucket
-	name   [3]string
-	tokens [3]float64
+	n    int
+	b    [3]*rateBucket
+	name [3]string
 }
 
 func (ls *gwLayers) add(b *rateBucket, name string) {
@@ -184,23 +183,54 @@ func (ls *gwLayers) add(b *rateBucket, name string) {
 
 // Decide answers a request for route ("METHOD /path") with apiKey ("" for none) at now.
 func (g *Gateway) Decide(now time.Duration, route, apiKey string) Decision {
-	var k *gwKey
+	var c Caller
+	g.resolve(&c, route, apiKey)
+	return g.DecideFor(now, &c)
+}
+
+// Caller is a route and an API key resolved once, for a caller that sends many requests
+// (the simulator's clients): the layers that apply to its requests, so that deciding each
+// one looks nothing up.
+type Caller struct {
+	k         *gwKey
+	forbidden bool
+	ls        gwLayers
+}
+
+// Caller resolves route and apiKey; DecideFor(now, c) then answers what Decide(now, route,
+// apiKey) would. Routes and keys never change, so the resolution holds for the whole run.
+func (g *Gateway) Caller(route, apiKey string) *Caller {
+	c := new(Caller)
+	g.resolve(c, route, apiKey)
+	return c
+}
+
+func (g *Gateway) resolve(c *Caller, route, apiKey string) {
 	if g.keyRequired {
-		if k = g.keys[apiKey]; k == nil {
-			return Decision{Outcome: Forbidden, Layer: LayerKey}
-		}
-		if k.quota != nil && !k.quota.fits(now) {
-			return k.quota.exceeded(now)
+		if c.k = g.keys[apiKey]; c.k == nil {
+			c.forbidden = true
+			return
 		}
 	}
-	var ls gwLayers
-	g.layers(&ls, route, k)
+	g.layers(&c.ls, route, c.k)
+}
+
+// DecideFor answers a request of caller c at now.
+func (g *Gateway) DecideFor(now time.Duration, c *Caller) Decision {
+	if c.forbidden {
+		return Decision{Outcome: Forbidden, Layer: LayerKey}
+	}
+	k, ls := c.k, &c.ls
+	if k != nil && k.quota != nil && !k.quota.fits(now) {
+		return k.quota.exceeded(now)
+	}
+	var tokens [len(gwLayers{}.b)]float64
 	for i := range ls.n {
-		ok, tokens := ls.b[i].fits(now)
+		ok, t := ls.b[i].fits(now)
 		if !ok {
-			return g.throttled(now, &ls, i, tokens)
+			return g.throttled(now, ls, i, t)
 		}
-		ls.tokens[i] = tokens
+		tokens[i] = t
 	}
 	for i := range ls.n {
 		ls.b[i].take(now)
@@ -211,7 +241,7 @@ func (g *Gateway) Decide(now time.Duration, route, apiKey string) Decision {
 	if !g.informative {
 		return Decision{Outcome: Admitted} // no header carries the details: skip them
 	}
-	return gwAdmitted(&ls, k, now)
+	return gwAdmitted(ls, &tokens, k, now)
 }
 
 // layers collects the buckets that apply to route for key k (nil: no plan).
@@ -246,10 +276,10 @@ func (g *Gateway) throttled(now time.Duration, ls *gwLayers, i int, tokens float
 }
 
 // gwAdmitted is the decision for an admitted request, describing the tightest layer.
-func gwAdmitted(ls *gwLayers, k *gwKey, now time.Duration) Decision {
+func gwAdmitted(ls *gwLayers, tokens *[len(gwLayers{}.b)]float64, k *gwKey, now time.Duration) Decision {
 	d := Decision{Outcome: Admitted, Remaining: math.MaxInt64}
 	for i := range ls.n {
-		left := ls.tokens[i] - 1
+		left := tokens[i] - 1
 		if r := int64(math.Floor(left)); r < d.Remaining {
 			d.Limit, d.Remaining, d.Reset = ls.b[i].rate, r, ls.b[i].untilFull(left)
 		}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"reflect"
 	"strings"
@@ -419,5 +420,46 @@ func BenchmarkGatewayDecide(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		g.Decide(time.Duration(i)*time.Microsecond, "POST /orders", "a")
+	}
+}
+
+// A Caller resolved once answers every request as Decide does: two gateways built alike,
+// one asked by route and key, the other through callers, over random traffic that mixes
+// plans, plan methods, stage methods, the stage default, unknown and missing keys, and the
+// informative headers.
+func TestGatewayCallerDecidesAsDecide(t *testing.T) {
+	for _, keys := range []bool{false, true} {
+		cfg := GatewayConfig{Stage: &BucketConfig{Rate: 40, Burst: 20}, APIKeyRequired: keys, Informative: true,
+			Account: &BucketConfig{Rate: 90, Burst: 60},
+			Methods: map[string]BucketConfig{"POST /orders": {Rate: 25, Burst: 10}},
+			Plans: []PlanConfig{
+				{Keys: []string{"a"}, Throttle: &BucketConfig{Rate: 15, Burst: 5}, Quota: &PlanQuotaConfig{Limit: 2000, Period: "DAY"}},
+				{Keys: []string{"b"}, Throttle: &BucketConfig{Rate: 30, Burst: 10}, Methods: map[string]BucketConfig{"GET /": {Rate: 5, Burst: 2}}},
+			}}
+		direct, resolved := mustGateway(t, cfg), mustGateway(t, cfg)
+		routes := []string{"GET /", "POST /orders", "GET /other"}
+		apiKeys := []string{"a", "b", "", "nobody"}
+		callers := map[[2]string]*Caller{}
+		rng := rand.New(rand.NewPCG(3, 4))
+		now := time.Duration(0)
+		outcomes := map[Outcome]int{}
+		for i := range 20000 {
+			now += time.Duration(rng.Int64N(int64(20 * time.Millisecond)))
+			route, key := routes[rng.IntN(len(routes))], apiKeys[rng.IntN(len(apiKeys))]
+			c := callers[[2]string{route, key}]
+			if c == nil {
+				c = resolved.Caller(route, key)
+				callers[[2]string{route, key}] = c
+			}
+			want, got := direct.Decide(now, route, key), resolved.DecideFor(now, c)
+			if got != want {
+				t.Fatalf("keys %v, request %d (%s, %q at %v): caller %+v, Decide %+v", keys, i, route, key, now, got, want)
+			}
+			outcomes[want.Outcome]++
+		}
+		t.Logf("keys %v: %v", keys, outcomes)
+		if outcomes[Admitted] == 0 || outcomes[Throttled] == 0 || (keys && (outcomes[Forbidden] == 0 || outcomes[QuotaExceeded] == 0)) {
+			t.Errorf("keys %v: the traffic did not reach every answer: %v", keys, outcomes)
+		}
 	}
 }

@@ -13,10 +13,9 @@ import (
 func (r *runner) attempt(now time.Duration, ref uint64) {
 	req := r.reqs.get(ref)
 	c := int(req.client)
-	cl := &r.p.Clients[c]
 	first := req.attempt == 1
 	if gw := r.p.Gateway; gw != nil {
-		d := gw.Decide(now, cl.Route, cl.Key)
+		d := gw.DecideFor(now, r.callers[c])
 		if d.Outcome != model.Admitted {
 			g, why := gatewayRefusal(d.Outcome)
 			r.rec.Attempted(now, c, first, g)

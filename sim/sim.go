@@ -47,6 +47,7 @@ type runner struct {
 	wakeAt  time.Duration
 	startFn model.StartFunc
 	keys    []string
+	callers []*model.Caller // each client's route and key, resolved by the gateway once
 	orch    orchState
 	aws     awsCount
 	net     *rand.Rand    // the client-to-gateway delay's own stream
@@ -117,6 +118,9 @@ func (r *runner) init(p *pipeline.Pipeline) {
 	r.lastDone = map[groupKey]time.Duration{}
 	for i, c := range p.Clients {
 		r.keys = append(r.keys, c.Key)
+		if p.Gateway != nil {
+			r.callers = append(r.callers, p.Gateway.Caller(c.Route, c.Key))
+		}
 		g := make([]string, c.Groups)
 		for j := range g {
 			g[j] = c.Name + "-" + strconv.Itoa(j)
