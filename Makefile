@@ -5,9 +5,12 @@ BIN   := bin/throttlelab
 NAME  ?= burst
 MODE  ?=
 ARGS  ?=
+# The profile that guides the compiler's optimizations (go build picks it up by itself for
+# the binary; the simulator's benchmarks use it too, so they measure what users run).
+PGO   := cmd/throttlelab/default.pgo
 
 .DEFAULT_GOAL := help
-.PHONY: help build test tools docker scenario bench lint list validate clean
+.PHONY: help build test tools docker scenario bench pgo lint list validate clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,8 +39,11 @@ validate: build ## validate every catalog scenario (or FILES="a.yaml b.yaml")
 
 bench: ## benchmarks, including a simulated day of 172.8 M requests
 	$(GO) test -run '^$$' -bench . -benchmem ./model/ ./metrics/
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./sim/
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m -pgo=$(CURDIR)/$(PGO) ./sim/
 	$(GO) test -run '^$$' -bench 'Live' -benchtime 1x -timeout 10m ./live/
+
+pgo: ## refresh cmd/throttlelab/default.pgo from three simulated hours (after changing hot code)
+	$(GO) test -run '^$$' -bench 'Hour' -benchtime 1x -count 3 -cpuprofile $(CURDIR)/$(PGO) -o /tmp/throttlelab-pgo.test ./sim/
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
