@@ -423,6 +423,21 @@ func BenchmarkGatewayDecide(b *testing.B) {
 	}
 }
 
+// BenchmarkGatewayDecideFor is the simulator's path: the caller resolved once.
+func BenchmarkGatewayDecideFor(b *testing.B) {
+	g, err := NewGateway(GatewayConfig{Account: gwHuge, Stage: gwHuge, APIKeyRequired: true, Epoch: gwEpoch,
+		Plans: []PlanConfig{{Keys: []string{"a"}, Throttle: gwHuge,
+			Quota: &PlanQuotaConfig{Limit: 1 << 40, Period: "day"}}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := g.Caller("POST /orders", "a")
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		g.DecideFor(time.Duration(i)*time.Microsecond, c)
+	}
+}
+
 // A Caller resolved once answers every request as Decide does: two gateways built alike,
 // one asked by route and key, the other through callers, over random traffic that mixes
 // plans, plan methods, stage methods, the stage default, unknown and missing keys, and the
