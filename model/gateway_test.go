@@ -410,13 +410,20 @@ func TestGatewayDecideDoesNotAllocate(t *testing.T) {
 	}
 }
 
-func BenchmarkGatewayDecide(b *testing.B) {
+// benchGateway is a gateway where a key's request passes all four checks (quota, plan,
+// stage, account) and none ever refuses.
+func benchGateway(b *testing.B) *Gateway {
 	g, err := NewGateway(GatewayConfig{Account: gwHuge, Stage: gwHuge, APIKeyRequired: true, Epoch: gwEpoch,
 		Plans: []PlanConfig{{Keys: []string{"a"}, Throttle: gwHuge,
 			Quota: &PlanQuotaConfig{Limit: 1 << 40, Period: "day"}}}})
 	if err != nil {
 		b.Fatal(err)
 	}
+	return g
+}
+
+func BenchmarkGatewayDecide(b *testing.B) {
+	g := benchGateway(b)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		g.Decide(time.Duration(i)*time.Microsecond, "POST /orders", "a")
@@ -425,12 +432,7 @@ func BenchmarkGatewayDecide(b *testing.B) {
 
 // BenchmarkGatewayDecideFor is the simulator's path: the caller resolved once.
 func BenchmarkGatewayDecideFor(b *testing.B) {
-	g, err := NewGateway(GatewayConfig{Account: gwHuge, Stage: gwHuge, APIKeyRequired: true, Epoch: gwEpoch,
-		Plans: []PlanConfig{{Keys: []string{"a"}, Throttle: gwHuge,
-			Quota: &PlanQuotaConfig{Limit: 1 << 40, Period: "day"}}}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	g := benchGateway(b)
 	c := g.Caller("POST /orders", "a")
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
