@@ -103,24 +103,12 @@ func downstreamTiers(sc *scenarios.Scenario) []scenarios.Quota {
 // tierLabel names a quota tier: "quota 20/1s (sliding)", with its per-second equivalent when
 // its period is not a second.
 func tierLabel(t scenarios.Quota) string {
-	s := fmt.Sprintf("quota %s/%s", count(float64(t.Limit)), compactDuration(t.Per.D()))
+	s := fmt.Sprintf("quota %s/%s", count(float64(t.Limit)), scenarios.ShortDuration(t.Per.D()))
 	if t.Window != "" {
 		s += " (" + t.Window + ")"
 	}
 	if t.Per.D() != time.Second {
 		s += " ≈ " + strconv.FormatFloat(float64(t.Limit)/t.Per.D().Seconds(), 'g', 3, 64) + "/s"
-	}
-	return s
-}
-
-// compactDuration formats a duration without trailing zero units: "1s", "24h", "1h30m", "250ms".
-func compactDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
 }

@@ -110,7 +110,7 @@ func (fd *finder) exhausted(tiers []scenarios.Quota, first int) (scenarios.Quota
 
 // tierWords says a quota tier in words: "50,000 calls per 24h (fixed window)".
 func tierWords(t scenarios.Quota) string {
-	s := count(float64(t.Limit)) + " calls per " + compactDuration(t.Per.D())
+	s := count(float64(t.Limit)) + " calls per " + scenarios.ShortDuration(t.Per.D())
 	if t.Window != "" {
 		s += " (" + t.Window + " window)"
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/scenarios"
 )
 
 // ledgerView is the ledger as the report shows it: where every request ended.
@@ -56,11 +57,11 @@ func alarmViews(rs []AlarmResult) []alarmView {
 	out := make([]alarmView, 0, len(rs))
 	for _, r := range rs {
 		v := alarmView{Name: r.Name, Fired: r.Fired(), Findings: r.Findings,
-			Rule: fmt.Sprintf("%s of %s over %s %s %s for %d %s", r.Stat, r.Metric, compactDuration(r.Period),
+			Rule: fmt.Sprintf("%s of %s over %s %s %s for %d %s", r.Stat, r.Metric, scenarios.ShortDuration(r.Period),
 				r.Comparison, metricValue(r.Metric, r.Threshold), r.EvaluationPeriods,
 				htmlPlural(r.EvaluationPeriods, "period"))}
 		for _, t := range r.Transitions {
-			v.Transitions = append(v.Transitions, fmt.Sprintf("%s at %s", t.State, compactDuration(t.At)))
+			v.Transitions = append(v.Transitions, fmt.Sprintf("%s at %s", t.State, scenarios.ShortDuration(t.At)))
 		}
 		out = append(out, v)
 	}

@@ -106,3 +106,16 @@ func ParseRate(s string) (float64, error) {
 	}
 	return n / per.Seconds(), nil
 }
+
+// ShortDuration formats d without trailing zero units: 12h rather than 12h0m0s, 1h30m,
+// 1m, 250ms. Errors, reports and sweep axes all write durations this way.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}

@@ -138,14 +138,14 @@ func (v *validator) oneOf(path, what, val string, known []string) bool {
 // positive checks d > 0.
 func (v *validator) positive(path string, d Duration) {
 	if d <= 0 {
-		v.errf(path, "must be greater than 0, got %s", short(d.D()))
+		v.errf(path, "must be greater than 0, got %s", ShortDuration(d.D()))
 	}
 }
 
 // durationIn checks lo <= d <= hi.
 func (v *validator) durationIn(path string, d Duration, lo, hi time.Duration) {
 	if d.D() < lo || d.D() > hi {
-		v.errf(path, "must be between %s and %s, got %s", short(lo), short(hi), short(d.D()))
+		v.errf(path, "must be between %s and %s, got %s", ShortDuration(lo), ShortDuration(hi), ShortDuration(d.D()))
 	}
 }
 
@@ -161,18 +161,6 @@ func (v *validator) atLeast(path string, n, lo int64) {
 	if n < lo {
 		v.errf(path, "must be at least %d, got %d", lo, n)
 	}
-}
-
-// short formats d without trailing zero units: 12h rather than 12h0m0s.
-func short(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }
 
 // param is one optional parameter of an arrival shape or a latency distribution.
@@ -203,7 +191,7 @@ func (v *validator) top() {
 	}
 	v.positive("duration", s.Duration)
 	if s.Drain != nil && *s.Drain < 0 {
-		v.errf("drain", "must not be negative, got %s", short(s.Drain.D()))
+		v.errf("drain", "must not be negative, got %s", ShortDuration(s.Drain.D()))
 	}
 	v.oneOf("mode", "mode", s.Mode, Modes)
 	if len(s.Clients) == 0 {
@@ -269,9 +257,9 @@ func (v *validator) arrival(p string, a *Arrival) {
 	})
 	if a.At != nil {
 		if *a.At < 0 {
-			v.errf(p+".at", "must not be negative, got %s", short(a.At.D()))
+			v.errf(p+".at", "must not be negative, got %s", ShortDuration(a.At.D()))
 		} else if *a.At >= v.s.Duration && v.s.Duration > 0 {
-			v.errf(p+".at", "the burst starts at %s, not before the load ends (duration %s)", short(a.At.D()), short(v.s.Duration.D()))
+			v.errf(p+".at", "the burst starts at %s, not before the load ends (duration %s)", ShortDuration(a.At.D()), ShortDuration(v.s.Duration.D()))
 		}
 	}
 	if a.For != nil {
@@ -283,9 +271,9 @@ func (v *validator) arrival(p string, a *Arrival) {
 	for i, st := range a.Steps {
 		sp := fmt.Sprintf("%s.steps[%d].at", p, i)
 		if st.At < 0 {
-			v.errf(sp, "must not be negative, got %s", short(st.At.D()))
+			v.errf(sp, "must not be negative, got %s", ShortDuration(st.At.D()))
 		} else if i > 0 && st.At <= a.Steps[i-1].At {
-			v.errf(sp, "steps must be in increasing order of at: %s is not after %s", short(st.At.D()), short(a.Steps[i-1].At.D()))
+			v.errf(sp, "steps must be in increasing order of at: %s is not after %s", ShortDuration(st.At.D()), ShortDuration(a.Steps[i-1].At.D()))
 		}
 	}
 }
@@ -299,7 +287,7 @@ func (v *validator) retry(p string, r *Retry) {
 		v.positive(p+".cap", *r.Cap)
 	}
 	if r.Base != nil && r.Cap != nil && *r.Base > *r.Cap {
-		v.errf(p+".base", "base %s is greater than cap %s", short(r.Base.D()), short(r.Cap.D()))
+		v.errf(p+".base", "base %s is greater than cap %s", ShortDuration(r.Base.D()), ShortDuration(r.Cap.D()))
 	}
 	v.intIn(p+".max_attempts", int64(r.MaxAttempts), 1, 100)
 	if r.Policy == "none" && r.MaxAttempts > 1 {

@@ -45,7 +45,7 @@ func (v *validator) consumer() {
 		v.durationIn("consumer.task_token.timeout", t.Timeout, time.Nanosecond, maxTaskTokenWait)
 		if t.Heartbeat < 0 || (t.Heartbeat >= t.Timeout && t.Heartbeat > 0) {
 			v.errf("consumer.task_token.heartbeat", "must be at least 0 and less than the timeout %s, got %s",
-				short(t.Timeout.D()), short(t.Heartbeat.D()))
+				ShortDuration(t.Timeout.D()), ShortDuration(t.Heartbeat.D()))
 		}
 	}
 	if c.Timeout != nil {
@@ -139,7 +139,7 @@ func (v *validator) downstream() {
 
 func (v *validator) outage(p string, o Outage) {
 	if o.At < 0 {
-		v.errf(p+".at", "must not be negative, got %s", short(o.At.D()))
+		v.errf(p+".at", "must not be negative, got %s", ShortDuration(o.At.D()))
 	}
 	v.positive(p+".for", o.For)
 	v.oneOf(p+".mode", "mode", o.Mode, OutageModes)
@@ -173,7 +173,7 @@ func (v *validator) latency(p string, l *Latency) {
 	for _, f := range durs {
 		have = append(have, param{f.name, f.d != nil})
 		if f.d != nil && *f.d < 0 {
-			v.errf(p+"."+f.name, "must not be negative, got %s", short(f.d.D()))
+			v.errf(p+"."+f.name, "must not be negative, got %s", ShortDuration(f.d.D()))
 		}
 	}
 	v.params(p, "dist", l.Dist, distParams[l.Dist], append(have, param{"alpha", l.Alpha != nil}))
@@ -185,7 +185,7 @@ func (v *validator) latencyShape(p string, l *Latency) {
 	switch l.Dist {
 	case "uniform":
 		if l.Min != nil && l.Max != nil && *l.Min > *l.Max {
-			v.errf(p+".min", "min %s is greater than max %s", short(l.Min.D()), short(l.Max.D()))
+			v.errf(p+".min", "min %s is greater than max %s", ShortDuration(l.Min.D()), ShortDuration(l.Max.D()))
 		}
 	case "exponential":
 		if l.Mean != nil {
@@ -196,7 +196,7 @@ func (v *validator) latencyShape(p string, l *Latency) {
 			v.positive(p+".median", *l.Median)
 		}
 		if l.Median != nil && l.P99 != nil && *l.Median >= *l.P99 {
-			v.errf(p+".p99", "p99 %s must be greater than the median %s", short(l.P99.D()), short(l.Median.D()))
+			v.errf(p+".p99", "p99 %s must be greater than the median %s", ShortDuration(l.P99.D()), ShortDuration(l.Median.D()))
 		}
 	case "pareto":
 		if l.Min != nil {
@@ -224,7 +224,7 @@ func (v *validator) alarms() {
 		}
 		v.oneOf(p+".stat", "stat", a.Stat, Stats)
 		if a.Period < Duration(time.Second) || a.Period.D()%time.Second != 0 {
-			v.errf(p+".period", "must be a whole number of seconds, at least 1s, got %s", short(a.Period.D()))
+			v.errf(p+".period", "must be a whole number of seconds, at least 1s, got %s", ShortDuration(a.Period.D()))
 		}
 		v.atLeast(p+".evaluation_periods", int64(a.EvaluationPeriods), 1)
 		v.oneOf(p+".comparison", "comparison", a.Comparison, Comparisons)

@@ -158,23 +158,11 @@ func ParseValue(kind Kind, s string) (float64, error) {
 func FormatValue(kind Kind, v float64) string {
 	switch kind {
 	case KindDuration:
-		return durationText(time.Duration(math.Round(v * 1e9)))
+		return scenarios.ShortDuration(time.Duration(math.Round(v * 1e9)))
 	case KindInt:
 		return strconv.FormatInt(int64(math.Round(v)), 10)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-// durationText is d.String() without zero minutes and seconds: "6h", "1h30m", "1m", "90ms".
-func durationText(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // Label writes a value for people: rates with "/s", durations as Go durations.
