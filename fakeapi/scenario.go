@@ -23,6 +23,24 @@ func ScenarioConfig(sc *scenarios.Scenario, epoch time.Time, seed int64) (Config
 	return Config{API: api, HealthPath: sc.Downstream.HealthPath, Seed: seed}, nil
 }
 
+// ServeScenario serves sc's fake API on addr until ctx is done (see Serve), its fixed windows
+// aligned to now, with seed, or the scenario's own seed when seed is nil: what both the
+// `throttlelab fakeapi` command and the container's binary do.
+func ServeScenario(ctx context.Context, sc *scenarios.Scenario, seed *int64, addr string, out io.Writer) error {
+	s := *sc.Seed
+	if seed != nil {
+		s = *seed
+	}
+	cfg, err := ScenarioConfig(sc, time.Now(), s)
+	if err != nil {
+		return err
+	}
+	if err := Serve(ctx, cfg, addr, sc.Name+", "+sc.File, out); err != nil {
+		return fmt.Errorf("scenario %s: %w", sc.File, err)
+	}
+	return nil
+}
+
 // Serve runs the fake API cfg describes on addr (see Start) until ctx is done, printing its
 // URLs to out once it listens. name says what it serves, in that message.
 func Serve(ctx context.Context, cfg Config, addr, name string, out io.Writer) error {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/throttlelab/throttlelab/fakeapi"
 	"github.com/throttlelab/throttlelab/scenarios"
@@ -32,20 +31,16 @@ func cmdFakeAPI(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
-	s := *sc.Seed
+	var s *int64 // --seed when given
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "seed" {
-			s = *seed
+			s = seed
 		}
 	})
-	cfg, err := fakeapi.ScenarioConfig(sc, time.Now(), s)
-	if err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := fakeapi.Serve(ctx, cfg, *addr, sc.Name+", "+sc.File, stdout); err != nil {
-		return fmt.Errorf("fakeapi: scenario %s: %w", sc.File, err)
+	if err := fakeapi.ServeScenario(ctx, sc, s, *addr, stdout); err != nil {
+		return fmt.Errorf("fakeapi: %w", err)
 	}
 	return nil
 }

@@ -17,7 +17,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/throttlelab/throttlelab/fakeapi"
 	"github.com/throttlelab/throttlelab/scenarios"
@@ -60,20 +59,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	s := *sc.Seed
+	var s *int64 // --seed when given
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "seed" {
-			s = *seed
+			s = seed
 		}
 	})
-	cfg, err := fakeapi.ScenarioConfig(sc, time.Now(), s)
-	if err != nil {
-		return err
-	}
-	if err := fakeapi.Serve(ctx, cfg, *addr, sc.Name+", "+sc.File, stdout); err != nil {
-		return fmt.Errorf("scenario %s: %w", sc.File, err)
-	}
-	return nil
+	return fakeapi.ServeScenario(ctx, sc, s, *addr, stdout)
 }
 
 // load reads the scenario from file (a path or a catalog name) or else from yaml.
