@@ -128,16 +128,19 @@ func AlarmMetrics(sc *scenarios.Scenario, rs []AlarmResult) map[string]float64 {
 	return m
 }
 
-// AlarmMetricName is an alarm's name as it appears in metric names: letters, digits, _, -
-// and . kept, anything else replaced by _.
-func AlarmMetricName(name string) string {
+// AlarmMetricName is an alarm's name as it appears in metric names (SafeName).
+func AlarmMetricName(name string) string { return SafeName(name) }
+
+// SafeName keeps letters, digits, _, - and . of s and replaces anything else by _: a name fit
+// for metric names and file names alike.
+func SafeName(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-', r == '.':
 			return r
 		}
 		return '_'
-	}, name)
+	}, s)
 }
 
 // writeAlarms prints the text summary's alarm line from the alarm.* metrics, if any.

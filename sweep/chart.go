@@ -133,23 +133,11 @@ func Charts(dir string, metrics []string, axes []Axis, pts []Point) ([]Figure, [
 			continue
 		}
 		for ext, data := range map[string][]byte{".svg": f.SVG, ".png": f.PNG} {
-			if err := os.WriteFile(filepath.Join(dir, fileName(m)+ext), data, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, reports.SafeName(m)+ext), data, 0o644); err != nil {
 				return nil, nil, fmt.Errorf("write chart: %w", err)
 			}
 		}
 		figs = append(figs, f)
 	}
 	return figs, missing, nil
-}
-
-// fileName turns a metric name into a file name: characters other than letters, digits, _,
-// - and . become _.
-func fileName(metric string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-', r == '.':
-			return r
-		}
-		return '_'
-	}, metric)
 }
