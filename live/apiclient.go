@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,14 +22,8 @@ type apiClient struct {
 }
 
 func newAPIClient(base, healthPath string) *apiClient {
-	tr := &http.Transport{
-		Proxy:               nil,
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        1024,
-		MaxIdleConnsPerHost: 1024,
-		IdleConnTimeout:     90 * time.Second,
-	}
-	return &apiClient{base: strings.TrimRight(base, "/"), health: healthPath, c: &http.Client{Transport: tr}}
+	return &apiClient{base: strings.TrimRight(base, "/"), health: healthPath,
+		c: &http.Client{Transport: keepAliveTransport(1024)}}
 }
 
 // callResult is how one call ended, as its caller saw it.

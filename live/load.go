@@ -20,14 +20,19 @@ import (
 // bounded pool, so the load generator neither runs out of file descriptors nor measures
 // connection setup.
 func loadClient(timeout time.Duration) *http.Client {
-	tr := &http.Transport{
+	return &http.Client{Transport: keepAliveTransport(4096), Timeout: timeout}
+}
+
+// keepAliveTransport is the live driver's HTTP transport: no proxy, short dial timeout, and
+// up to idle connections kept alive per host.
+func keepAliveTransport(idle int) *http.Transport {
+	return &http.Transport{
 		Proxy:               nil,
 		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        4096,
-		MaxIdleConnsPerHost: 4096,
+		MaxIdleConns:        idle,
+		MaxIdleConnsPerHost: idle,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	return &http.Client{Transport: tr, Timeout: timeout}
 }
 
 // attack offers the scenario's load: one vegeta attack per client, paced by the client's
