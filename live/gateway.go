@@ -9,6 +9,7 @@ import (
 
 	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/model"
+	"github.com/throttlelab/throttlelab/pipeline"
 )
 
 // Headers the load generator sends on every attempt of a request. vegeta sets the first two
@@ -17,20 +18,6 @@ const (
 	hdrAttack  = "X-Vegeta-Attack"
 	hdrSeq     = "X-Vegeta-Seq"
 	hdrAttempt = "X-Throttlelab-Attempt"
-)
-
-// cause is why the gateway did not give a client a 2xx, as the client needs to know to end a
-// request it gives up on with the right reason. AWS sends no such header; the gateway keeps it
-// in the request table instead.
-type cause uint8
-
-const (
-	causeNone cause = iota
-	causeThrottled
-	causeQuota
-	causeForbidden
-	causeLambda // the backend function was throttled: API Gateway answers 500
-	causeDownstream
 )
 
 // gatewayHandler is API Gateway in front of the pipeline: the gateway model decides, then the
@@ -52,7 +39,7 @@ func (r *runner) gatewayHandler() http.Handler {
 				return
 			}
 		}
-		r.seen(now, k, causeNone)
+		r.seen(now, k, metrics.FailDownstream) // admitted: from here on, failures are downstream's
 		if r.p.Integration == "queue" {
 			r.enqueue(w, now, k)
 			return
@@ -80,8 +67,9 @@ func (r *runner) keyOf(req *http.Request) (reqKey, int, bool) {
 	return reqKey{client: c, seq: seq}, attempt, true
 }
 
-// seen notes an attempt of k at the gateway and why it was not answered 2xx.
-func (r *runner) seen(now time.Duration, k reqKey, why cause) {
+// seen notes an attempt of k at the gateway and how the request ends if its client gives up
+// after the answer: AWS sends no such header, so the gateway keeps it in the request table.
+func (r *runner) seen(now time.Duration, k reqKey, why metrics.Reason) {
 	r.tab.mu.Lock()
 	e := r.tab.get(k, now)
 	e.cause = why
@@ -89,16 +77,7 @@ func (r *runner) seen(now time.Duration, k reqKey, why cause) {
 }
 
 func (r *runner) refuse(w http.ResponseWriter, now time.Duration, k reqKey, gw *model.Gateway, d model.Decision) {
-	var g metrics.Gateway
-	var why cause
-	switch d.Outcome {
-	case model.Forbidden:
-		g, why = metrics.Forbidden, causeForbidden
-	case model.QuotaExceeded:
-		g, why = metrics.QuotaExceeded, causeQuota
-	default:
-		g, why = metrics.Throttled, causeThrottled
-	}
+	g, why := pipeline.GatewayRefusal(d.Outcome)
 	r.seen(now, k, why)
 	r.rec.do(func(m *metrics.Recorder) { m.Gateway(now, k.client, g) })
 	status, hdr, body := gw.Response(d)
@@ -131,7 +110,7 @@ func (r *runner) enqueue(w http.ResponseWriter, now time.Duration, k reqKey) {
 		// SendMessage failed: API Gateway answers 500 and the request is not queued.
 		r.tab.mu.Lock()
 		e.queued = false
-		e.cause = causeLambda
+		e.cause = metrics.RejectBackend
 		r.tab.mu.Unlock()
 		r.errs.set(fmt.Errorf("queue %s: %w", r.queues[qi].Name(), err))
 		http.Error(w, `{"message": "Internal server error"}`, http.StatusInternalServerError)
@@ -178,7 +157,7 @@ func (r *runner) callDirect(w http.ResponseWriter, req *http.Request, now time.D
 		ok := b.TryAcquire(now)
 		r.mu.Unlock()
 		if !ok {
-			r.seen(now, k, causeLambda)
+			r.seen(now, k, metrics.RejectBackend) // the backend function was throttled: 500
 			r.rec.do(func(m *metrics.Recorder) { m.Gateway(now, k.client, metrics.BackendError) })
 			http.Error(w, `{"message": "Internal server error"}`, http.StatusInternalServerError)
 			return
@@ -198,7 +177,7 @@ func (r *runner) callDirect(w http.ResponseWriter, req *http.Request, now time.D
 		_, _ = w.Write([]byte(`{"ok":true}`))
 		return
 	}
-	r.seen(done, k, causeDownstream)
+	r.seen(done, k, metrics.FailDownstream)
 	r.rec.do(func(m *metrics.Recorder) { m.Gateway(done, k.client, metrics.BackendError) })
 	status, body := res.status, `{"message": "Internal server error"}`
 	switch res.result {

@@ -129,7 +129,7 @@ func (r *runner) handle(c int, seq uint64, attempt int, res *vegeta.Result) {
 	}
 	why, prev := e.cause, e.prev
 	if res.Code == 0 {
-		why = causeDownstream // the gateway never answered: a transport error
+		why = metrics.FailDownstream // the gateway never answered: a transport error
 	}
 	r.tab.mu.Unlock()
 	r.retryOrEnd(k, attempt, prev, retryAfter(res), why)
@@ -146,13 +146,13 @@ func retryAfter(res *vegeta.Result) time.Duration {
 }
 
 // retryOrEnd asks the client's retry policy for another attempt, or ends the request.
-func (r *runner) retryOrEnd(k reqKey, attempt int, prev, ra time.Duration, why cause) {
+func (r *runner) retryOrEnd(k reqKey, attempt int, prev, ra time.Duration, why metrics.Reason) {
 	r.mu.Lock()
 	wait, ok := r.p.Clients[k.client].Retry.Next(attempt, prev, ra, r.rng)
 	r.mu.Unlock()
 	now := r.now()
 	if !ok {
-		r.endKey(now, k, reasonOf(why))
+		r.endKey(now, k, why)
 		return
 	}
 	r.tab.mu.Lock()
@@ -163,21 +163,6 @@ func (r *runner) retryOrEnd(k reqKey, attempt int, prev, ra time.Duration, why c
 		r.retries.Add(-1)
 		r.retry(k, attempt+1)
 	})
-}
-
-func reasonOf(why cause) metrics.Reason {
-	switch why {
-	case causeForbidden:
-		return metrics.RejectForbidden
-	case causeQuota:
-		return metrics.RejectQuota
-	case causeThrottled:
-		return metrics.RejectThrottled
-	case causeLambda:
-		return metrics.RejectBackend
-	default:
-		return metrics.FailDownstream
-	}
 }
 
 // retry sends attempt n of k with the run's HTTP client.

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/model"
 )
 
@@ -17,15 +18,15 @@ type reqKey struct {
 
 // entry is what the live run knows of one request while it lives.
 type entry struct {
-	first    time.Duration // when the gateway first saw it
-	attempt  int           // attempts made so far
-	prev     time.Duration // the client's previous retry wait
-	queued   bool          // the gateway put it on a queue: it lives on there
-	ended    bool          // completed, rejected or failed
-	offered  bool          // the client recorded its first attempt
-	inflight int           // HTTP attempts under way from the client
-	cause    cause         // why the gateway last refused it
-	token    model.Token   // its Step Functions execution's task token, 0: none
+	first    time.Duration  // when the gateway first saw it
+	attempt  int            // attempts made so far
+	prev     time.Duration  // the client's previous retry wait
+	queued   bool           // the gateway put it on a queue: it lives on there
+	ended    bool           // completed, rejected or failed
+	offered  bool           // the client recorded its first attempt
+	inflight int            // HTTP attempts under way from the client
+	cause    metrics.Reason // how it ends if its client gives up after the last answer
+	token    model.Token    // its Step Functions execution's task token, 0: none
 }
 
 // table holds the live requests; it is the live driver's counterpart of the simulator's slab.
@@ -52,7 +53,7 @@ func newTable() *table {
 func (t *table) get(k reqKey, now time.Duration) *entry {
 	e := t.m[k]
 	if e == nil {
-		e = &entry{first: now}
+		e = &entry{first: now, cause: metrics.FailDownstream} // until the gateway says otherwise
 		t.m[k] = e
 	}
 	return e

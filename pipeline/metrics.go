@@ -5,7 +5,21 @@ import (
 	"time"
 
 	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/model"
 )
+
+// GatewayRefusal is how an attempt the gateway refused with outcome o is counted, and the
+// reason its request ends with when the client gives up after it.
+func GatewayRefusal(o model.Outcome) (metrics.Gateway, metrics.Reason) {
+	switch o {
+	case model.Forbidden:
+		return metrics.Forbidden, metrics.RejectForbidden
+	case model.QuotaExceeded:
+		return metrics.QuotaExceeded, metrics.RejectQuota
+	default:
+		return metrics.Throttled, metrics.RejectThrottled
+	}
+}
 
 // RecorderConfig describes the pipeline to the metrics recorder: its clients, its queues,
 // and the downstream quota tiers that utilization and over-grant are measured against.

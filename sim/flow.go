@@ -7,6 +7,7 @@ import (
 
 	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/model"
+	"github.com/throttlelab/throttlelab/pipeline"
 )
 
 // attempt sends one attempt of request ref through the gateway.
@@ -17,7 +18,7 @@ func (r *runner) attempt(now time.Duration, ref uint64) {
 	if gw := r.p.Gateway; gw != nil {
 		d := gw.DecideFor(now, r.callers[c])
 		if d.Outcome != model.Admitted {
-			g, why := gatewayRefusal(d.Outcome)
+			g, why := pipeline.GatewayRefusal(d.Outcome)
 			r.rec.Attempted(now, c, first, g)
 			r.retryOrEnd(now, ref, d.RetryAfter, why)
 			return
@@ -29,17 +30,6 @@ func (r *runner) attempt(now time.Duration, ref uint64) {
 		return
 	}
 	r.callDirect(now, ref, c)
-}
-
-func gatewayRefusal(o model.Outcome) (metrics.Gateway, metrics.Reason) {
-	switch o {
-	case model.Forbidden:
-		return metrics.Forbidden, metrics.RejectForbidden
-	case model.QuotaExceeded:
-		return metrics.QuotaExceeded, metrics.RejectQuota
-	default:
-		return metrics.Throttled, metrics.RejectThrottled
-	}
 }
 
 // retryOrEnd lets the client retry after a failed attempt, or give up with reason why.
