@@ -45,8 +45,6 @@ const (
 	jCompleted                // t, v e2e; c client
 	jEnded                    // t; c client, a reason
 	jClose                    // t, v index of the gauges in the batch
-	jOffered                  // t; c
-	jAttempt                  // t; c
 )
 
 func header(op jop, a uint8, b uint16, c int) uint64 {
@@ -135,10 +133,6 @@ func (j *Journal) apply(w []uint64, b *jbatch) int {
 	switch op {
 	case jAttempted:
 		r.Attempted(t, c, q != 0, Gateway(a))
-	case jOffered:
-		r.Offered(t, c)
-	case jAttempt:
-		r.Attempt(t, c)
 	case jGateway:
 		r.Gateway(t, c, Gateway(a))
 	case jSent:
@@ -228,7 +222,8 @@ func (j *Journal) advance(now time.Duration) {
 	}
 }
 
-// The recording calls below are those of Recorder, with the same meaning.
+// The recording calls below are those of Recorder the simulator makes, with the same meaning
+// (Attempted stands for Offered and Attempt).
 
 // Attempted is Recorder.Attempted.
 func (j *Journal) Attempted(now time.Duration, c int, first bool, g Gateway) {
@@ -238,12 +233,6 @@ func (j *Journal) Attempted(now time.Duration, c int, first bool, g Gateway) {
 	}
 	j.put2(header(jAttempted, uint8(g), b, c), now)
 }
-
-// Offered is Recorder.Offered.
-func (j *Journal) Offered(now time.Duration, c int) { j.put2(header(jOffered, 0, 0, c), now) }
-
-// Attempt is Recorder.Attempt.
-func (j *Journal) Attempt(now time.Duration, c int) { j.put2(header(jAttempt, 0, 0, c), now) }
 
 // Gateway is Recorder.Gateway.
 func (j *Journal) Gateway(now time.Duration, c int, g Gateway) {

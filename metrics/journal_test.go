@@ -11,8 +11,6 @@ import (
 // recording is what a driver calls, on a Recorder or on a Journal.
 type recording interface {
 	Attempted(now time.Duration, c int, first bool, g Gateway)
-	Offered(now time.Duration, c int)
-	Attempt(now time.Duration, c int)
 	Gateway(now time.Duration, c int, g Gateway)
 	Sent(now time.Duration, q int)
 	Received(now time.Duration, q, n int)
@@ -42,10 +40,8 @@ func drive(r recording) {
 		switch rng.IntN(16) {
 		case 0:
 			r.Attempted(now, c, rng.IntN(2) == 0, Gateway(rng.IntN(5)))
-		case 1:
-			r.Offered(now, c)
-		case 2:
-			r.Attempt(now, c)
+		case 1, 2:
+			r.Attempted(now, c, true, Gateway(rng.IntN(5)))
 		case 3:
 			r.Gateway(now, c, Gateway(rng.IntN(5)))
 		case 4:
