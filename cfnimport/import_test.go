@@ -2,6 +2,7 @@ package cfnimport
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,7 +37,7 @@ func importFile(t *testing.T, name string) (*Result, *scenarios.Scenario) {
 func runs(t *testing.T, sc *scenarios.Scenario) {
 	t.Helper()
 	sc.Duration = scenarios.Duration(20 * time.Second)
-	res, err := sim.Run(sc, sim.Options{})
+	res, err := sim.Run(context.Background(), sc, sim.Options{})
 	if err != nil {
 		t.Fatalf("sim.Run: %v", err)
 	}

@@ -48,7 +48,7 @@ func TestSimAndLiveAgree(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			sc := shortened(t, name, set)
-			simRes, err := sim.Run(sc, sim.Options{})
+			simRes, err := sim.Run(context.Background(), sc, sim.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

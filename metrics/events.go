@@ -10,7 +10,7 @@ import (
 type totals struct {
 	offered, attempts                          int64
 	admitted, throttled, quota, forbidden      int64
-	backendErr                                 int64
+	backendErr, loadErrors                     int64
 	sent, received, deleted, deferred, dlq     int64
 	calls, ok, c429, c5xx, timeouts, resets    int64
 	admittedByAPI, okInOffered                 int64
@@ -98,6 +98,8 @@ func (r *Recorder) Gateway(now time.Duration, c int, g Gateway) {
 		}
 	case BackendError:
 		r.tot.backendErr++
+	case LoadError:
+		r.tot.loadErrors++
 	}
 }
 

@@ -26,6 +26,9 @@ const (
 	QuotaExceeded
 	Forbidden
 	BackendError // a direct integration passed a failure of its backend through (5xx, timeout)
+	// LoadError: the attempt never reached the gateway — the load generator itself failed to
+	// make it (a socket, a file descriptor): the harness's failure, not the design's.
+	LoadError
 )
 
 // Call is how a downstream call ended, as its caller saw it.
@@ -49,6 +52,8 @@ const (
 	RejectThrottled
 	RejectQuota
 	RejectBackend // the client gave up on a backend failure passed through the gateway
+	// RejectLoadError: the client gave up after attempts its load generator failed to make.
+	RejectLoadError
 	FailDLQ
 	FailExpired
 	FailDownstream
@@ -58,12 +63,12 @@ const (
 )
 
 var reasonNames = [numReasons]string{"forbidden", "throttled", "quota_exceeded", "backend_error",
-	"dead_lettered", "retention_expired", "downstream_failure", "task_timeout", "worker_dlq"}
+	"load_error", "dead_lettered", "retention_expired", "downstream_failure", "task_timeout", "worker_dlq"}
 
 // String names the reason as the ledger does.
 func (r Reason) String() string { return reasonNames[r] }
 
-func (r Reason) rejected() bool { return r <= RejectBackend }
+func (r Reason) rejected() bool { return r <= RejectLoadError }
 
 // ClientInfo describes one client for per-client metrics.
 type ClientInfo struct {

@@ -351,3 +351,13 @@ func wholeSecondsUp(d time.Duration) int64 {
 	}
 	return s
 }
+
+// ClientRetryAfter is the Retry-After a client learns from the answer to decision d: with
+// informative headers, a refusal's wait in whole seconds, rounded up, at least 1 (what
+// Response sends); otherwise none, as API Gateway sends none.
+func (g *Gateway) ClientRetryAfter(d Decision) time.Duration {
+	if !g.informative || d.Outcome == Admitted || d.Outcome == Forbidden {
+		return 0
+	}
+	return time.Duration(max(1, wholeSecondsUp(d.RetryAfter))) * time.Second
+}

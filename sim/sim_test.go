@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"testing"
@@ -22,7 +23,7 @@ func load(t testing.TB, doc string) *scenarios.Scenario {
 
 func run(t testing.TB, sc *scenarios.Scenario) *Result {
 	t.Helper()
-	res, err := Run(sc, Options{})
+	res, err := Run(context.Background(), sc, Options{})
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
@@ -114,7 +115,7 @@ func TestSameSeedSameSummary(t *testing.T) {
 		t.Fatal("two runs with the same seed differ")
 	}
 	seed := int64(43)
-	c, err := Run(sc, Options{Seed: &seed})
+	c, err := Run(context.Background(), sc, Options{Seed: &seed})
 	if err != nil {
 		t.Fatal(err)
 	}

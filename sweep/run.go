@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -88,7 +89,7 @@ func runOne(base *scenarios.Scenario, sets []Assignment, opts Options) (*metrics
 		return nil, 0, err
 	}
 	start := time.Now()
-	res, err := sim.Run(sc, sim.Options{Seed: opts.Seed})
+	res, err := sim.Run(context.Background(), sc, sim.Options{Seed: opts.Seed})
 	wall := time.Since(start)
 	if err != nil {
 		return nil, wall, fmt.Errorf("run %s: %w", sc.Name, err)

@@ -32,8 +32,13 @@ func execute(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlag
 	var simRes *sim.Result
 	if mode == "sim" || mode == "both" {
 		bar := newProgress(stderr, f.quiet, "simulating")
-		res, err := sim.Run(sc, sim.Options{Seed: seed, Progress: bar.update})
+		res, err := sim.Run(ctx, sc, sim.Options{Seed: seed, Progress: bar.update})
 		bar.done()
+		if errors.Is(err, sim.ErrInterrupted) {
+			res.Summary.Mode = mode
+			return &outcome{sum: res.Summary, ser: res.Series, partial: true,
+				partialBy: errors.New("interrupted: the simulation stopped early, the report is partial")}, nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("simulate %s: %w", sc.Name, err)
 		}

@@ -1,8 +1,4 @@
-// Package sim runs a scenario in virtual time: a discrete-event kernel (one goroutine, an event
-// heap ordered by time then sequence, integer nanoseconds, one seeded rand) drives the models of
-// package model and feeds package metrics. A day of traffic runs in seconds, and the same seed
-// gives the same summary byte for byte.
-package sim
+package engine
 
 import (
 	"cmp"
@@ -24,7 +20,12 @@ const (
 	evAsync                  // Lambda retries throttled asynchronous worker invocations
 	evHealth                 // a health check answers
 	evTokens                 // a task token's deadline
+	evSent                   // arg: request ref — a remote SendMessage of the gateway done (a tag only)
+	evRequeued               // arg: request ref — a remote re-queue done (a tag only)
 )
+
+// tag names an outcome to come (a call's answer, a send's result) as the event it fires.
+func tag(kd kind, arg uint64) uint64 { return uint64(kd)<<argBits | arg }
 
 // event is one scheduled happening, 24 bytes: the heap holds no pointers, and nothing about a
 // request is kept beyond its reference. data packs the kind (top 4 bits) and its argument: a

@@ -1,4 +1,4 @@
-package sim
+package engine
 
 import (
 	"time"
@@ -16,12 +16,13 @@ type awsCount struct {
 	ddbWrites                         int64
 }
 
-// awsStats puts the AWS request counts in the summary.
-func (r *runner) awsStats(end time.Duration) {
-	a := r.aws
-	for k, v := range r.p.AWSMetrics(pipeline.AWSCounts{SQSSends: a.sqsSends, SQSReceives: a.sqsReceives,
+// awsStats puts the AWS request counts in the summary. With a state port the store counts
+// its own DynamoDB requests (the driver sets those metrics); without, they are estimated.
+func (e *Engine) awsStats(end time.Duration) {
+	a := e.aws
+	for k, v := range e.p.AWSMetrics(pipeline.AWSCounts{SQSSends: a.sqsSends, SQSReceives: a.sqsReceives,
 		SQSDeletes: a.sqsDeletes, LambdaInvokes: a.lambdaInvokes, LambdaTime: a.lambdaTime,
-		FailureWrites: a.ddbWrites, EstimateDynamo: true}, end) {
-		r.rec.Set(k, v)
+		FailureWrites: a.ddbWrites, EstimateDynamo: e.ports.State == nil}, end) {
+		e.rec.Set(k, v)
 	}
 }
