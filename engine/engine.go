@@ -111,6 +111,7 @@ func New(sc *scenarios.Scenario, opts Options) (*Engine, error) {
 		_, e.plain = p.Pattern.(*model.Concurrency)
 	}
 	e.startFn = e.startBatch
+	e.arr.min = -1
 	if e.ports.Client == nil {
 		e.arr.init(e)
 	}

@@ -141,14 +141,18 @@ func (e *Engine) fire(ev event) {
 	}
 }
 
-// Finish ends the run at the engine's clock (at the end of the drain when events were left
-// beyond it) and returns its summary and series: the census of what is still in flight,
-// the orchestrator's, task tokens' and AWS request counters. It must be called once, even
-// after a failed run (it stops the recorder's goroutine).
-func (e *Engine) Finish() (*metrics.Summary, *metrics.Series) {
+// SettleAtEnd moves a virtual clock to the end of the drain when events were left beyond it:
+// the run lasted that long. A driver in virtual time calls it once Step has returned false.
+func (e *Engine) SettleAtEnd() {
 	if at, ok := e.k.peek(); (ok && at > e.end) || (e.arr.min >= 0 && e.arr.next[e.arr.min] > e.end) {
 		e.k.now = max(e.k.now, e.end)
 	}
+}
+
+// Finish ends the run at the engine's clock and returns its summary and series: the census
+// of what is still in flight, the orchestrator's, task tokens' and AWS request counters. It
+// must be called once, even after a failed run (it stops the recorder's goroutine).
+func (e *Engine) Finish() (*metrics.Summary, *metrics.Series) {
 	e.rec.Close()
 	end := e.k.now
 	e.orchStats(end)

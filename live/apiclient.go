@@ -8,78 +8,85 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/model"
 )
 
-// apiClient calls the fake API over HTTP, as the workers and direct integrations do.
+// apiClient calls the fake API (or the service standing in for it) over HTTP, as the
+// workers and direct integrations do. It is the engine's Downstream port: each call runs in
+// a goroutine of its own and posts its answer to the loop.
 type apiClient struct {
-	base   string // "http://127.0.0.1:PORT"
-	health string // health path
+	l      *loop
+	ctx    context.Context // ends the calls under way when the run stops
+	base   string          // "http://127.0.0.1:PORT"
+	health string          // health path
 	c      *http.Client
 }
 
 func newAPIClient(base, healthPath string) *apiClient {
 	return &apiClient{base: strings.TrimRight(base, "/"), health: healthPath,
-		c: &http.Client{Transport: keepAliveTransport(1024)}}
+		c: &http.Client{Transport: loadTransport(1024)}}
 }
 
-// callResult is how one call ended, as its caller saw it.
-type callResult struct {
-	result     metrics.Call
-	status     int
-	retryAfter time.Duration
-	latency    time.Duration
+// Call starts one call for key; its answer reaches the engine as CallDone(tag).
+func (a *apiClient) Call(tag uint64, key string, timeout time.Duration) {
+	go func() {
+		rep := a.call(a.ctx, key, timeout)
+		a.l.post(func(now time.Duration) { a.l.e.CallDone(now, tag, rep) })
+	}()
 }
 
-// admitted guesses whether the API's quotas admitted the call: a 2xx or an error after
-// admission. The fake API's own count (its admin endpoint) is what the summary reports.
-func (c callResult) admitted() bool { return c.result == metrics.CallOK || c.result == metrics.Call5xx }
+// Health starts a health check; its answer reaches the engine as HealthDone.
+func (a *apiClient) Health() {
+	go func() {
+		ok := a.healthy(a.ctx)
+		a.l.post(func(now time.Duration) { a.l.e.HealthDone(now, ok) })
+	}()
+}
 
-// call makes one API call with the caller's timeout.
-func (a *apiClient) call(ctx context.Context, key string, timeout time.Duration) callResult {
+// call makes one API call with the caller's timeout and says how it ended, as the model
+// would: the status, a 429's Retry-After, a timeout or a reset, and the latency measured.
+func (a *apiClient) call(ctx context.Context, key string, timeout time.Duration) model.Reply {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/call", nil)
 	if err != nil {
-		return callResult{result: metrics.CallReset}
+		return model.Reply{Outcome: model.CallReset}
 	}
 	if key != "" {
 		req.Header.Set("x-api-key", key)
 	}
 	resp, err := a.c.Do(req)
 	if err != nil {
-		return callResult{result: classify(ctx, err), latency: time.Since(start)}
+		return model.Reply{Outcome: classify(ctx, err), Latency: time.Since(start)}
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	res := callResult{status: resp.StatusCode, latency: time.Since(start)}
+	rep := model.Reply{Status: resp.StatusCode, Latency: time.Since(start)}
 	switch {
 	case resp.StatusCode/100 == 2:
-		res.result = metrics.CallOK
+		rep.Outcome, rep.Admitted = model.CallOK, true
 	case resp.StatusCode == http.StatusTooManyRequests:
-		res.result = metrics.Call429
+		rep.Outcome = model.CallThrottled
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
-			res.retryAfter = time.Duration(s) * time.Second
+			rep.RetryAfter = time.Duration(s) * time.Second
 		}
 	default:
-		res.result = metrics.Call5xx
+		// The fake API's own count (its admin endpoint) says which errors its quotas
+		// admitted; a caller sees only the error.
+		rep.Outcome, rep.Admitted = model.CallError, true
 	}
-	return res
+	return rep
 }
 
 // classify tells a timeout from a reset.
-func classify(ctx context.Context, err error) metrics.Call {
+func classify(ctx context.Context, err error) model.CallOutcome {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
-		return metrics.CallTimeout
+		return model.CallTimeout
 	}
-	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return metrics.CallReset
-	}
-	return metrics.CallReset
+	return model.CallReset
 }
 
 // healthy calls the health path.

@@ -8,12 +8,7 @@ import (
 
 	"github.com/throttlelab/throttlelab/fakeapi"
 	"github.com/throttlelab/throttlelab/metrics"
-	"github.com/throttlelab/throttlelab/scenarios"
 )
-
-// scenariosDownstreamZero is the fake API of a scenario without a downstream section: no
-// quotas, no latency.
-var scenariosDownstreamZero = scenarios.Downstream{}
 
 // fetchStats reads the fake API's own accounting from its admin endpoint.
 func (a *apiClient) fetchStats() (fakeapi.Stats, error) {
@@ -32,12 +27,19 @@ func (a *apiClient) fetchStats() (fakeapi.Stats, error) {
 	return st, nil
 }
 
-// apiStats replaces the callers' guess of admitted calls with the fake API's own count, and
-// adds the worst sliding-window over-grant it observed.
-func (r *runner) apiStats() {
+// stats puts the live run's own measurements in the summary: the fake API's count of the
+// calls its quotas admitted (replacing the callers' guess) and its worst sliding-window
+// over-grant, what the gateway refused as not the run's own load, and the real backends'
+// request counts.
+func (r *runner) stats() {
+	r.e.Set("gateway_foreign_total", float64(r.gw.foreign.Load()))
+	if n := r.gw.stray.Load(); n > 0 {
+		r.e.Set("gateway_stray_total", float64(n))
+	}
+	r.backendStats()
 	st, err := r.api.fetchStats()
 	if err != nil {
-		r.rec.do(func(m *metrics.Recorder) { m.Set("downstream_stats_unavailable", 1) })
+		r.e.Set("downstream_stats_unavailable", 1)
 		return
 	}
 	worst := 0.0
@@ -47,14 +49,26 @@ func (r *runner) apiStats() {
 	bound := math.Inf(1)
 	if d := r.sc.Downstream; d != nil {
 		for _, q := range d.Quotas {
-			bound = min(bound, metrics.Tier{Limit: q.Limit, Per: q.Per.D(), Window: q.Window}.Bound(r.now()))
+			bound = min(bound, metrics.Tier{Limit: q.Limit, Per: q.Per.D(), Window: q.Window}.Bound(r.e.Now()))
 		}
 	}
-	r.rec.do(func(m *metrics.Recorder) {
-		m.Set("downstream_admitted_total", float64(st.Admitted))
-		m.Set("downstream_window_overgrant", worst)
-		if !math.IsInf(bound, 1) {
-			m.Set("downstream_overgrant", max(0, float64(st.Admitted)/bound-1))
-		}
-	})
+	r.e.Set("downstream_admitted_total", float64(st.Admitted))
+	r.e.Set("downstream_window_overgrant", worst)
+	if !math.IsInf(bound, 1) {
+		r.e.Set("downstream_overgrant", max(0, float64(st.Admitted)/bound-1))
+	}
+}
+
+// backendStats counts the requests made to the real backends.
+func (r *runner) backendStats() {
+	if r.aws != nil {
+		r.e.Set("aws_sqs_requests_measured_total", float64(r.aws.requests()))
+	}
+	if m := r.state; m != nil && m.store != nil {
+		c := m.store.Calls()
+		r.e.Set("aws_dynamodb_reads_total", float64(c.Reads))
+		r.e.Set("aws_dynamodb_writes_total", float64(c.Writes))
+		r.e.Set("state_quota_refused_total", float64(m.refused.Load()))
+		r.e.Set("state_writes_dropped_total", float64(m.dropped.Load()))
+	}
 }

@@ -6,85 +6,207 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/engine"
 	"github.com/throttlelab/throttlelab/model"
 )
 
-// awsBackends are the real SQS queues (and DynamoDB state) of a run given an AWS endpoint.
+// awsBackends are the real SQS queues of a run given an SQS endpoint, as the engine reaches
+// them (remoteQueue), and the goroutines that talk to SQS for it.
 type awsBackends struct {
-	queues []*SQSQueue // index for index with the pipeline's queues
-	dlqs   []*SQSQueue // nil where a queue has none
-	store  StateStore
-	stateQ chan func(context.Context)
+	queues []*remoteQueue // index for index with the pipeline's queues
+	ops    chan func()    // requests for the pool of SQS callers
+	failed bool           // a backend failed: its queues are left for the endpoint to drop
 }
 
-// setupAWS creates the run's queues on the SQS endpoint, with their dead-letter queues, and
-// rebuilds the consumer over them; with consumer.state dynamodb it opens the state table.
-func (r *runner) setupAWS(ctx context.Context) (func(), error) {
-	client, err := NewSQSClient(ctx, r.opts.SQSEndpoint, r.opts.Region)
-	if err != nil {
-		return nil, err
+// sqsCallers is how many goroutines make SQS requests for the loop (sends, deletes,
+// visibility changes): enough for thousands of requests a second to an emulator; opsBuffer
+// is how many may wait before the backend counts as not keeping up.
+const (
+	sqsCallers = 32
+	opsBuffer  = 8192
+)
+
+func (r *runner) sqsEndpoint() string    { return cmpOr(r.opts.SQSEndpoint, r.opts.AWSEndpoint) }
+func (r *runner) dynamoEndpoint() string { return cmpOr(r.opts.DynamoEndpoint, r.opts.AWSEndpoint) }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
 	}
+	return b
+}
+
+// setupBackends creates the run's queues on the SQS endpoint, when there is one, with their
+// dead-letter queues, and puts them behind the engine; then it opens the orchestrator's
+// state store.
+func (r *runner) setupBackends(ctx context.Context) error {
 	prefix := fmt.Sprintf("tl-%s-%06d-", r.sc.Name, rand.IntN(1_000_000))
-	b := &awsBackends{}
-	cleanup := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		for _, q := range append(append([]*SQSQueue(nil), b.queues...), b.dlqs...) {
-			if q != nil {
-				_ = q.DeleteQueue(ctx)
-			}
+	if r.sqsEndpoint() != "" && len(r.e.Queues()) > 0 {
+		if err := r.setupSQS(ctx, prefix); err != nil {
+			return err
 		}
 	}
-	for i, mq := range r.p.Queues {
-		if err := b.create(ctx, client, prefix, mq.Config(), r.p.DLQs[i], r.start); err != nil {
-			cleanup()
-			return nil, err
-		}
-	}
-	apis := make([]model.QueueAPI, len(b.queues))
-	r.queues = r.queues[:0]
-	for i, q := range b.queues {
-		apis[i] = q
-		r.queues = append(r.queues, q)
-	}
-	if err := r.p.UseQueues(apis); err != nil {
-		cleanup()
-		return nil, err
-	}
-	r.aws = b
-	if err := r.setupState(ctx, prefix); err != nil {
-		cleanup()
-		return nil, err
-	}
-	return cleanup, nil
+	return r.setupState(ctx, prefix)
 }
 
-func (b *awsBackends) create(ctx context.Context, client *sqs.Client, prefix string, cfg model.QueueConfig, dlqModel *model.Queue, epoch time.Time) error {
-	var dlq *SQSQueue
+func (r *runner) setupSQS(ctx context.Context, prefix string) error {
+	client, err := NewSQSClient(ctx, r.sqsEndpoint(), r.opts.Region)
+	if err != nil {
+		return err
+	}
+	b := &awsBackends{ops: make(chan func(), opsBuffer)}
+	r.aws = b
+	r.stops = append(r.stops, b.cleanup)
+	p := r.e.Pipeline()
+	qs := make([]engine.Queue, len(p.Queues))
+	for i, mq := range p.Queues {
+		rq, err := b.create(ctx, client, prefix, mq.Config(), p.DLQs[i])
+		if err != nil {
+			return err
+		}
+		rq.idx, rq.l, rq.b = i, r.l, b
+		rq.bodies, rq.wake = map[uint64]int{}, make(chan struct{}, 1)
+		rq.rcpt, rq.last = map[model.Receipt]uint64{}, map[uint64]model.Receipt{}
+		b.queues = append(b.queues, rq)
+		qs[i] = rq
+	}
+	return r.e.UseQueues(qs)
+}
+
+// create creates one queue (and its dead-letter queue) under a run-unique name.
+func (b *awsBackends) create(ctx context.Context, client *sqs.Client, prefix string, cfg model.QueueConfig, dlqModel *model.Queue) (*remoteQueue, error) {
+	rq := &remoteQueue{}
 	if dlqModel != nil {
 		dc := dlqModel.Config()
 		dc.Name = sqsName(prefix, dc.Name, dc.FIFO)
-		q, err := CreateSQSQueue(ctx, client, dc, nil, epoch)
+		q, err := CreateSQSQueue(ctx, client, dc, nil, time.Now())
 		if err != nil {
-			return fmt.Errorf("create dead-letter queue %s: %w", dlqModel.Name(), err)
+			return nil, fmt.Errorf("create dead-letter queue %s: %w", dlqModel.Name(), err)
 		}
-		dlq = q
+		rq.dlq = q
 	}
 	name := cfg.Name
 	cfg.Name = sqsName(prefix, name, cfg.FIFO)
 	cfg.DeadLetter = nil
-	q, err := CreateSQSQueue(ctx, client, cfg, dlq, epoch)
+	q, err := CreateSQSQueue(ctx, client, cfg, rq.dlq, time.Now())
 	if err != nil {
-		return fmt.Errorf("create queue %s: %w", name, err)
+		return nil, fmt.Errorf("create queue %s: %w", name, err)
 	}
-	b.queues = append(b.queues, q)
-	b.dlqs = append(b.dlqs, dlq)
-	return nil
+	rq.q, rq.name = q, name
+	return rq, nil
+}
+
+// cleanup deletes the run's queues, unless SQS failed (the endpoint drops them, or not).
+func (b *awsBackends) cleanup() {
+	if b.failed {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, rq := range b.queues {
+		_ = rq.q.DeleteQueue(ctx)
+		if rq.dlq != nil {
+			_ = rq.dlq.DeleteQueue(ctx)
+		}
+	}
+}
+
+// startBackends starts the goroutines that serve the real backends: SQS callers, each queue's
+// poller, the dead-letter queues' readers, the count refresher, and the state store's writer.
+func (r *runner) startBackends() {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	r.stops = append(r.stops, func() { cancel(); wg.Wait() })
+	fail := func(err error) { r.l.post(func(time.Duration) { r.backendFailed(err) }) }
+	if b := r.aws; b != nil {
+		for _, rq := range b.queues {
+			rq.q.epoch, rq.fail = r.l.start, fail
+			if rq.dlq != nil {
+				rq.dlq.epoch = r.l.start
+			}
+		}
+		goAll(&wg, sqsCallers, func() { b.call(ctx) })
+		for _, rq := range b.queues {
+			goAll(&wg, 1, func() { rq.poll(ctx) })
+			if rq.dlq != nil {
+				goAll(&wg, 1, func() { rq.readDLQ(ctx) })
+			}
+		}
+		goAll(&wg, 1, func() { b.refresh(ctx, r.l) })
+	}
+	if m := r.state; m != nil {
+		goAll(&wg, 1, func() { m.serve(ctx, fail) })
+	}
+}
+
+// backendFailed is a backend's failure reaching the loop: the run ends with it.
+func (r *runner) backendFailed(err error) {
+	if r.aws != nil {
+		r.aws.failed = true
+	}
+	r.fail(err)
+}
+
+func goAll(wg *sync.WaitGroup, n int, f func()) {
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f()
+		}()
+	}
+}
+
+// call serves the SQS requests the loop asked for.
+func (b *awsBackends) call(ctx context.Context) {
+	for {
+		select {
+		case op := <-b.ops:
+			op()
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// refresh reads each queue's counts every refreshEvery, for the gauges.
+func (b *awsBackends) refresh(ctx context.Context, l *loop) {
+	t := time.NewTicker(refreshEvery)
+	defer t.Stop()
+	for {
+		for _, rq := range b.queues {
+			v, f, d := rq.q.Counts(l.now())
+			if err := rq.q.Err(); err != nil {
+				rq.fail(err)
+				return
+			}
+			l.post(func(time.Duration) { rq.counts = [3]int{v, f, d} })
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+const refreshEvery = 250 * time.Millisecond
+
+// requests counts the SQS requests the run made.
+func (b *awsBackends) requests() int64 {
+	var n int64
+	for _, rq := range b.queues {
+		n += rq.q.Requests()
+		if rq.dlq != nil {
+			n += rq.dlq.Requests()
+		}
+	}
+	return n
 }
 
 // sqsName is a queue's run-unique SQS name; FIFO names end in .fifo as SQS requires.
@@ -95,58 +217,6 @@ func sqsName(prefix, name string, fifo bool) string {
 	}
 	if fifo {
 		return n + ".fifo"
-	}
-	return n
-}
-
-// drainDLQs ends, as failed, the requests whose messages SQS moved to a dead-letter queue.
-func (r *runner) drainDLQs(ctx context.Context) {
-	defer r.wg.Done()
-	t := time.NewTicker(250 * time.Millisecond)
-	defer t.Stop()
-	buf := make([]model.Message, 0, 10)
-	for {
-		for qi, dlq := range r.aws.dlqs {
-			if dlq == nil {
-				continue
-			}
-			now := r.now()
-			for _, m := range dlq.Receive(now, 10, 30*time.Second, buf[:0]) {
-				r.rec.do(func(rec *metrics.Recorder) { rec.DeadLettered(now, qi) })
-				r.endRef(now, m.Body, metrics.FailDLQ)
-				_ = dlq.Delete(now, m.Receipt)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// backendErr is the first error of a real backend, which ends the run.
-func (r *runner) backendErr() error {
-	if r.aws == nil {
-		return nil
-	}
-	for _, q := range append(append([]*SQSQueue(nil), r.aws.queues...), r.aws.dlqs...) {
-		if q != nil {
-			if err := q.Err(); err != nil {
-				return fmt.Errorf("the SQS backend failed (%s): %w", q.Name(), err)
-			}
-		}
-	}
-	return nil
-}
-
-// sqsRequests counts the SQS requests the run made.
-func (r *runner) sqsRequests() int64 {
-	var n int64
-	for _, q := range append(append([]*SQSQueue(nil), r.aws.queues...), r.aws.dlqs...) {
-		if q != nil {
-			n += q.Requests()
-		}
 	}
 	return n
 }

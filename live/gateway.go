@@ -2,195 +2,184 @@ package live
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
-	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/engine"
 	"github.com/throttlelab/throttlelab/model"
-	"github.com/throttlelab/throttlelab/pipeline"
 )
 
-// Headers the load generator sends on every attempt of a request. vegeta sets the first two
-// itself on first attempts; retries repeat them and add the attempt number.
+// Headers the load generator sends on every attempt. vegeta sets the first two itself on
+// first attempts; every attempt carries the run's secret, and a retry names its request
+// (the engine's reference) and its attempt number.
 const (
 	hdrAttack  = "X-Vegeta-Attack"
 	hdrSeq     = "X-Vegeta-Seq"
+	hdrRun     = "X-Throttlelab-Run"
+	hdrRef     = "X-Throttlelab-Ref"
 	hdrAttempt = "X-Throttlelab-Attempt"
 )
 
-// gatewayHandler is API Gateway in front of the pipeline: the gateway model decides, then the
-// integration enqueues (SendMessage, answering 200 at once) or calls the backend directly.
-func (r *runner) gatewayHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		k, _, ok := r.keyOf(req)
-		if !ok {
-			http.Error(w, `{"message":"missing X-Vegeta-Attack/X-Vegeta-Seq"}`, http.StatusBadRequest)
-			return
-		}
-		now := r.now()
-		route := req.Method + " " + req.URL.Path
-		r.mu.Lock()
-		if gw := r.p.Gateway; gw != nil {
-			if d := gw.Decide(now, route, req.Header.Get("x-api-key")); d.Outcome != model.Admitted {
-				r.mu.Unlock()
-				r.refuse(w, now, k, gw, d)
-				return
-			}
-		}
-		r.seen(now, k, metrics.FailDownstream) // admitted: from here on, failures are downstream's
-		if r.p.Integration == "queue" {
-			r.enqueue(w, now, k)
-			return
-		}
-		r.mu.Unlock()
-		r.rec.do(func(m *metrics.Recorder) { m.Gateway(now, k.client, metrics.Admitted) })
-		r.callDirect(w, req, now, k)
-	})
+// gateway is API Gateway in front of the pipeline: its HTTP handler hands each attempt to
+// the loop, where the engine decides, and writes the answer the engine gives. It is also
+// the engine's client port (engine.Client): answers go back to the waiting handlers, and
+// retries go out through the load generator.
+type gateway struct {
+	l      *loop
+	model  *model.Gateway // nil: no gateway limits
+	secret string
+	load   *loadGen
+	// Loop-owned: handlers waiting for their answer, by handle; vegeta's first attempts,
+	// by client and sequence number, until their result is handled.
+	pending map[uint64]chan engine.Answer
+	next    uint64
+	firsts  map[firstKey]uint64
+	// foreign counts requests without the run's secret (answered 403, kept out of the
+	// ledger); stray counts attempts of the run the engine did not take (a request that
+	// had already ended).
+	foreign, stray atomic.Int64
 }
 
-// keyOf reads the request's identity from its headers.
-func (r *runner) keyOf(req *http.Request) (reqKey, int, bool) {
-	c, err := strconv.Atoi(req.Header.Get(hdrAttack))
-	if err != nil || c < 0 || c >= len(r.p.Clients) {
-		return reqKey{}, 0, false
-	}
-	seq, ok := parseSeq(req.Header.Get(hdrSeq))
+// firstKey names a first attempt as vegeta does: its attack (the client) and sequence.
+type firstKey struct {
+	client int
+	seq    uint64
+}
+
+// attemptID is who an attempt says it is.
+type attemptID struct {
+	client  int
+	seq     uint64 // vegeta's sequence number: first attempts
+	ref     uint64 // the engine's reference: retries
+	attempt int
+}
+
+func (g *gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	id, ok := g.identify(req)
 	if !ok {
-		return reqKey{}, 0, false
-	}
-	attempt := 1
-	if a, err := strconv.Atoi(req.Header.Get(hdrAttempt)); err == nil && a > 0 {
-		attempt = a
-	}
-	return reqKey{client: c, seq: seq}, attempt, true
-}
-
-// seen notes an attempt of k at the gateway and how the request ends if its client gives up
-// after the answer: AWS sends no such header, so the gateway keeps it in the request table.
-func (r *runner) seen(now time.Duration, k reqKey, why metrics.Reason) {
-	r.tab.mu.Lock()
-	e := r.tab.get(k, now)
-	e.cause = why
-	r.tab.mu.Unlock()
-}
-
-func (r *runner) refuse(w http.ResponseWriter, now time.Duration, k reqKey, gw *model.Gateway, d model.Decision) {
-	g, why := pipeline.GatewayRefusal(d.Outcome)
-	r.seen(now, k, why)
-	r.rec.do(func(m *metrics.Recorder) { m.Gateway(now, k.client, g) })
-	status, hdr, body := gw.Response(d)
-	for name, vs := range hdr {
-		w.Header()[name] = vs
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// enqueue is the SQS integration: SendMessage, then 200 with SQS's answer. r.mu is held on
-// entry and released here.
-func (r *runner) enqueue(w http.ResponseWriter, now time.Duration, k reqKey) {
-	qi := r.p.Clients[k.client].Queue
-	r.tab.mu.Lock()
-	ref := r.tab.ref(k)
-	e := r.tab.get(k, now)
-	e.queued = true
-	r.tab.mu.Unlock()
-	id, err := r.send(now, qi, ref, k)
-	if t := r.p.Tokens; t != nil && err == nil {
-		// The request waits in a Step Functions execution for its task token's callback.
-		tok := t.Start(now, ref)
-		r.tab.mu.Lock()
-		e.token = tok
-		r.tab.mu.Unlock()
-	}
-	r.mu.Unlock()
-	if err != nil {
-		// SendMessage failed: API Gateway answers 500 and the request is not queued.
-		r.tab.mu.Lock()
-		e.queued = false
-		e.cause = metrics.RejectBackend
-		r.tab.mu.Unlock()
-		r.errs.set(fmt.Errorf("queue %s: %w", r.queues[qi].Name(), err))
-		http.Error(w, `{"message": "Internal server error"}`, http.StatusInternalServerError)
+		g.foreign.Add(1)
+		writeJSON(w, http.StatusForbidden, `{"message":"Forbidden"}`)
 		return
 	}
-	r.rec.do(func(m *metrics.Recorder) {
-		m.Gateway(now, k.client, metrics.Admitted)
-		m.Sent(now, qi)
-	})
-	r.poke()
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"SendMessageResponse": map[string]any{
-		"SendMessageResult": map[string]any{"MessageId": strconv.FormatUint(id, 10)}}})
-}
-
-// send puts ref on queue qi (r.mu held).
-func (r *runner) send(now time.Duration, qi int, ref uint64, k reqKey) (uint64, error) {
-	q := r.queues[qi]
-	o := model.SendOptions{Delay: -1}
-	if q.Config().FIFO {
-		c := r.p.Clients[k.client]
-		o.Group = fmt.Sprintf("%s-%d", c.Name, k.seq%uint64(c.Groups))
-		// Each send is a new message (a worker's re-queue too): its own deduplication ID.
-		o.DedupID = strconv.FormatUint(ref, 36) + "-" + strconv.FormatInt(r.sendSeq.Add(1), 36)
-	}
-	id, _, err := q.Send(now, ref, o)
-	r.count.sends.Add(1)
-	return id, err
-}
-
-// poke wakes the consumer.
-func (r *runner) poke() {
+	ch := make(chan engine.Answer, 1)
+	g.l.post(func(now time.Duration) { g.arrive(now, id, ch) })
 	select {
-	case r.notify <- struct{}{}:
-	default:
+	case a := <-ch:
+		g.write(w, a)
+	case <-req.Context().Done():
+	case <-g.l.done:
+		writeJSON(w, http.StatusServiceUnavailable, `{"message":"the run has ended"}`)
 	}
 }
 
-// callDirect is a direct integration: the gateway calls its backend — a Lambda function of
-// bounded concurrency calling the API, or the API itself — and passes the answer through.
-func (r *runner) callDirect(w http.ResponseWriter, req *http.Request, now time.Duration, k reqKey) {
-	if b := r.p.Backend; b != nil {
-		r.mu.Lock()
-		ok := b.TryAcquire(now)
-		r.mu.Unlock()
-		if !ok {
-			r.seen(now, k, metrics.RejectBackend) // the backend function was throttled: 500
-			r.rec.do(func(m *metrics.Recorder) { m.Gateway(now, k.client, metrics.BackendError) })
-			http.Error(w, `{"message": "Internal server error"}`, http.StatusInternalServerError)
+// identify reads an attempt's identity; false when it is not the run's own load.
+func (g *gateway) identify(req *http.Request) (attemptID, bool) {
+	if req.Header.Get(hdrRun) != g.secret {
+		return attemptID{}, false
+	}
+	c, err := strconv.Atoi(req.Header.Get(hdrAttack))
+	if err != nil || c < 0 || c >= g.load.clients {
+		return attemptID{}, false
+	}
+	id := attemptID{client: c, attempt: 1}
+	if ref := req.Header.Get(hdrRef); ref != "" {
+		r, err1 := strconv.ParseUint(ref, 10, 64)
+		n, err2 := strconv.Atoi(req.Header.Get(hdrAttempt))
+		id.ref, id.attempt = r, n
+		return id, err1 == nil && err2 == nil && n > 1
+	}
+	seq, err := strconv.ParseUint(req.Header.Get(hdrSeq), 10, 64)
+	id.seq = seq
+	return id, err == nil
+}
+
+// arrive is an attempt reaching the gateway, on the loop.
+func (g *gateway) arrive(now time.Duration, id attemptID, ch chan engine.Answer) {
+	ref := id.ref
+	if ref == 0 {
+		k := firstKey{id.client, id.seq}
+		if _, dup := g.firsts[k]; dup {
+			g.strayAnswer(ch)
 			return
 		}
-		defer func() { r.mu.Lock(); b.Release(r.now()); r.mu.Unlock() }()
+		ref = g.l.e.Arrive(now, id.client, id.seq)
+		g.firsts[k] = ref
 	}
-	timeout := min(r.p.CallTimeout, r.p.GatewayTimeout)
-	res := r.api.call(req.Context(), r.p.Clients[k.client].Key, timeout)
-	done := r.now()
-	if r.p.Backend != nil {
-		r.count.lambda(done - now)
+	g.next++
+	h := g.next
+	g.pending[h] = ch
+	if !g.l.e.AtGateway(now, ref, id.attempt, h) {
+		delete(g.pending, h)
+		g.strayAnswer(ch)
 	}
-	r.rec.do(func(m *metrics.Recorder) { m.Call(now, done-now, res.result, res.admitted()) })
-	if res.result == metrics.CallOK {
-		r.complete(done, k)
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(`{"ok":true}`))
-		return
+}
+
+func (g *gateway) strayAnswer(ch chan engine.Answer) {
+	g.stray.Add(1)
+	ch <- engine.Answer{Kind: engine.BackendFailed, Reply: model.Reply{Outcome: model.CallError, Status: http.StatusConflict}}
+}
+
+// Answer is the engine's answer to the attempt waiting as handle h (engine.Client).
+func (g *gateway) Answer(h uint64, a engine.Answer) {
+	if ch, ok := g.pending[h]; ok {
+		delete(g.pending, h)
+		ch <- a
 	}
-	r.seen(done, k, metrics.FailDownstream)
-	r.rec.do(func(m *metrics.Recorder) { m.Gateway(done, k.client, metrics.BackendError) })
-	status, body := res.status, `{"message": "Internal server error"}`
-	switch res.result {
-	case metrics.CallTimeout:
-		status, body = http.StatusGatewayTimeout, `{"message": "Endpoint request timed out"}`
-	case metrics.CallReset:
-		status = http.StatusBadGateway
-	case metrics.Call429:
-		body = `{"message":"Too Many Requests"}`
-		if res.retryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(res.retryAfter/time.Second)))
+}
+
+// Retry sends attempt n of request ref of client c (engine.Client).
+func (g *gateway) Retry(ref uint64, c, n int) { g.load.retry(ref, c, n) }
+
+// write writes the answer as API Gateway would.
+func (g *gateway) write(w http.ResponseWriter, a engine.Answer) {
+	switch a.Kind {
+	case engine.Refused:
+		status, hdr, body := g.model.Response(a.Decision)
+		for name, vs := range hdr {
+			w.Header()[name] = vs
 		}
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	case engine.Enqueued:
+		b, _ := json.Marshal(map[string]any{"SendMessageResponse": map[string]any{
+			"SendMessageResult": map[string]any{"MessageId": strconv.FormatUint(a.MessageID, 10)}}})
+		writeJSON(w, http.StatusOK, string(b))
+	case engine.Done:
+		writeJSON(w, http.StatusOK, `{"ok":true}`)
+	default:
+		g.writeFailure(w, a)
 	}
+}
+
+// writeFailure is a direct integration's backend failure passed through, a throttled
+// backend function (500), a failed SendMessage (500) or a stray attempt (409).
+func (g *gateway) writeFailure(w http.ResponseWriter, a engine.Answer) {
+	rep := a.Reply
+	switch {
+	case a.Throttled, rep.Outcome == model.CallOK:
+		writeJSON(w, http.StatusInternalServerError, `{"message": "Internal server error"}`)
+	case rep.Outcome == model.CallTimeout:
+		writeJSON(w, http.StatusGatewayTimeout, `{"message": "Endpoint request timed out"}`)
+	case rep.Outcome == model.CallReset:
+		writeJSON(w, http.StatusBadGateway, `{"message": "Internal server error"}`)
+	case rep.Outcome == model.CallThrottled:
+		if rep.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(rep.RetryAfter/time.Second)))
+		}
+		writeJSON(w, http.StatusTooManyRequests, `{"message":"Too Many Requests"}`)
+	default:
+		status := rep.Status
+		if status < 400 {
+			status = http.StatusInternalServerError
+		}
+		writeJSON(w, status, `{"message": "Internal server error"}`)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(body))
 }

@@ -2,18 +2,13 @@ package live
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
-	"math/rand/v2"
-	"net/http"
-	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/throttlelab/throttlelab/fakeapi"
+	"github.com/throttlelab/throttlelab/engine"
 	"github.com/throttlelab/throttlelab/metrics"
-	"github.com/throttlelab/throttlelab/model"
-	"github.com/throttlelab/throttlelab/pipeline"
 	"github.com/throttlelab/throttlelab/scenarios"
 )
 
@@ -30,7 +25,7 @@ type Options struct {
 	// Progress, when set, is called about every second with the time reached and the time
 	// the run ends at the latest.
 	Progress func(now, end time.Duration)
-	// Workers caps vegeta's workers per client (default 64).
+	// Workers caps vegeta's workers per client (default: from the client's peak rate).
 	Workers uint64
 	// AWSEndpoint, when set, puts the run's queues on that SQS endpoint (and the
 	// orchestrator's state, with consumer.state: dynamodb, on its DynamoDB); empty: the
@@ -39,6 +34,9 @@ type Options struct {
 	AWSEndpoint, SQSEndpoint, DynamoEndpoint string
 	// Region is the AWS region of AWSEndpoint (default us-east-1).
 	Region string
+	// Abort, when it closes, ends the run at once (a second Ctrl-C): no drain, a partial
+	// report of what is known.
+	Abort <-chan struct{}
 }
 
 // Result is a finished live run.
@@ -49,114 +47,51 @@ type Result struct {
 }
 
 // ErrInterrupted is returned with a partial result when the run's context was cancelled.
-var ErrInterrupted = errors.New("live run interrupted")
+var ErrInterrupted = engine.ErrInterrupted
+
+// Timing of a run's end.
+const (
+	// interruptGrace is how long an interrupted run keeps draining before its report.
+	interruptGrace = 5 * time.Second
+	// watchdogSlack is how far past duration + drain a run may go before the watchdog
+	// ends it, naming what it was waiting for.
+	watchdogSlack = 30 * time.Second
+)
 
 // runner is one live run in progress.
 type runner struct {
-	sc    *scenarios.Scenario
-	p     *pipeline.Pipeline
-	opts  Options
-	start time.Time
-	seed  int64
-	rec   *recorder
-	tab   *table
-	// mu guards the pipeline's models (gateway, queues, patterns, orchestrator): they are not
-	// safe for concurrent use. Lock order: mu, then tab.mu, then rec.mu.
-	mu     sync.Mutex
-	rng    *rand.Rand
+	sc     *scenarios.Scenario
+	opts   Options
+	e      *engine.Engine
+	l      *loop
+	gw     *gateway
+	load   *loadGen
 	api    *apiClient
-	fake   *fakeapi.Server // the in-process fake API, nil when the run was given one
-	queues []liveQueue     // the pipeline's queues, as the live driver reaches them
-	orch   *orchDriver
-	aws    *awsBackends // real SQS queues, when the run has an AWS endpoint
-	state  *stateMirror // the orchestrator's state store
-	enc    *resultEncoder
-	gwURL  string
-	client *http.Client
-	notify chan struct{} // pokes the consumer: a message was sent or a worker finished
-	wg     sync.WaitGroup
-	errs   errList
-	// counters the census reads: retry waits pending, client attempts under way, worker
-	// calls under way after their message left the queue (orchestrator)
-	retries, attempts, calls atomic.Int64
-	count                    awsCounts
-	stopped                  bool // interrupted, or ended by a backend's failure
-	sendSeq                  atomic.Int64
+	aws    *awsBackends  // real SQS queues, when the run has an SQS endpoint
+	state  *stateMirror  // the orchestrator's state store
+	err    error         // the first failure of the harness or a backend: ends the run
+	stops  []func()      // what setup started, stopped in reverse order
+	cancel func()        // ends the calls under way
+	loadOK bool          // every first attempt's result has been handled
 }
 
-func (r *runner) now() time.Duration { return time.Since(r.start) }
-
-// Run runs sc in real time; sc has its defaults applied and is valid.
+// Run runs sc in real time; sc has its defaults applied and is valid. Whatever happens the run
+// ends and returns a result with what was measured: ErrInterrupted when ctx ended it early, the
+// failure when a backend or the harness failed.
 func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, error) {
 	raiseFileLimit()
-	r := &runner{sc: sc, opts: opts, tab: newTable(), notify: make(chan struct{}, 1)}
-	r.seed = 1
-	if sc.Seed != nil {
-		r.seed = *sc.Seed
-	}
-	if opts.Seed != nil {
-		r.seed = *opts.Seed
-	}
-	r.rng = rand.New(rand.NewPCG(uint64(r.seed), 0))
-	if r.opts.SQSEndpoint == "" {
-		r.opts.SQSEndpoint = opts.AWSEndpoint
-	}
-	if r.opts.DynamoEndpoint == "" {
-		r.opts.DynamoEndpoint = opts.AWSEndpoint
-	}
-	p, err := pipeline.Build(sc, r.seed, r.hooks)
-	if err != nil {
+	r := &runner{sc: sc, opts: opts}
+	defer r.stopAll()
+	if err := r.setup(ctx); err != nil {
 		return nil, err
 	}
-	r.p = p
-	stop, err := r.startServers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer stop()
-	if r.opts.SQSEndpoint != "" {
-		cleanup, err := r.setupAWS(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer cleanup()
-	} else if err := r.setupState(ctx, ""); err != nil {
-		return nil, err
-	}
-	return r.run(ctx)
-}
-
-func (r *runner) run(ctx context.Context) (*Result, error) {
-	r.rec = newRecorder(r.p.RecorderConfig())
-	closeResults, err := r.openResults()
-	if err != nil {
-		return nil, err
-	}
-	defer closeResults()
-	if err := r.api.reset(); err != nil {
-		return nil, err
-	}
-	r.start = time.Now()
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	r.startBackends(runCtx, cancel)
-	r.startConsumers(runCtx)
-	go r.tick(runCtx, cancel)
-	interrupted := r.attack(runCtx) != nil
-	if !interrupted {
-		interrupted = r.drain(ctx) != nil
-	}
-	r.stopped = interrupted || r.errs.first() != nil
-	cancel()
-	r.wg.Wait()
-	end := r.now()
-	if err := r.errs.first(); err != nil && !interrupted {
-		res := r.finish(end)
-		res.Summary.Notes = append(res.Summary.Notes, "the run stopped early: "+err.Error())
-		return res, fmt.Errorf("live run: %w", err)
-	}
-	res := r.finish(end)
-	if interrupted {
+	interrupted := r.run(ctx)
+	res := r.finish()
+	switch {
+	case r.err != nil:
+		res.Summary.Notes = append(res.Summary.Notes, "the run stopped early: "+r.err.Error())
+		return res, fmt.Errorf("live run: %w", r.err)
+	case interrupted:
 		res.Interrupted = true
 		res.Summary.Notes = append(res.Summary.Notes, "interrupted: load stopped early, partial report")
 		return res, ErrInterrupted
@@ -164,127 +99,134 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	return res, nil
 }
 
-// startBackends starts what serves the real backends: the dead-letter queues' drain and the
-// orchestrator's state writes.
-func (r *runner) startBackends(ctx context.Context, cancel context.CancelFunc) {
-	if r.aws != nil {
-		for _, q := range append(append([]*SQSQueue(nil), r.aws.queues...), r.aws.dlqs...) {
-			if q != nil {
-				q.epoch = r.start
-			}
+// setup builds the engine and its ports, and starts the servers and backends.
+func (r *runner) setup(ctx context.Context) error {
+	secret := make([]byte, 16)
+	_, _ = rand.Read(secret)
+	r.gw = &gateway{secret: hex.EncodeToString(secret), pending: map[uint64]chan engine.Answer{},
+		firsts: map[firstKey]uint64{}}
+	r.api = &apiClient{}
+	ports := engine.Ports{Client: r.gw, Downstream: r.api}
+	if sc := r.sc; sc.Consumer != nil && sc.Consumer.Pattern == "orchestrator" {
+		r.state = &stateMirror{}
+		ports.State = r.state
+	}
+	e, err := engine.New(r.sc, engine.Options{Seed: r.opts.Seed, Ports: ports})
+	if err != nil {
+		return err
+	}
+	r.e, r.l = e, newLoop(e)
+	r.gw.l, r.gw.model = r.l, e.Pipeline().Gateway
+	runCtx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	r.stops = append(r.stops, cancel)
+	if err := r.startServers(runCtx); err != nil {
+		return err
+	}
+	if err := r.setupBackends(ctx); err != nil {
+		return err
+	}
+	if o := e.Pipeline().Orchestrator; o != nil {
+		if err := o.SetGuard(OrchestratorGuard); err != nil {
+			return err
 		}
-		r.wg.Add(1)
-		go r.drainDLQs(ctx)
 	}
-	if r.p.Tokens != nil {
-		r.wg.Add(1)
-		go r.watchTokens(ctx)
+	if err := r.load.enc.open(r.opts.ResultsFile); err != nil {
+		return err
 	}
-	if r.state != nil {
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			r.state.serve(ctx, func(err error) { r.errs.set(err); cancel() })
-		}()
+	r.stops = append(r.stops, func() { _ = r.load.enc.close() })
+	return r.api.reset()
+}
+
+// stopAll stops what setup started, last first.
+func (r *runner) stopAll() {
+	for i := len(r.stops) - 1; i >= 0; i-- {
+		r.stops[i]()
 	}
 }
 
-// drain waits until every request has ended or the drain time runs out.
-func (r *runner) drain(ctx context.Context) error {
-	drain := 30 * time.Second
-	if r.sc.Drain != nil {
-		drain = r.sc.Drain.D()
+// fail records the run's first failure (on the loop): the run ends with a partial report.
+func (r *runner) fail(err error) {
+	if r.err == nil {
+		r.err = err
 	}
-	deadline := time.Now().Add(drain)
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	for time.Now().Before(deadline) {
-		if r.idle() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-	return nil
 }
 
-// idle reports whether no request is left in flight.
-func (r *runner) idle() bool {
-	r.tab.mu.Lock()
-	defer r.tab.mu.Unlock()
-	return r.tab.live() == 0 && r.attempts.Load() == 0 && r.retries.Load() == 0
-}
-
-// tick closes the recorder's seconds as they pass, with the pipeline's gauges.
-func (r *runner) tick(ctx context.Context, cancel context.CancelFunc) {
-	t := time.NewTicker(100 * time.Millisecond)
-	defer t.Stop()
-	end := r.sc.Duration.D()
-	if r.sc.Drain != nil {
-		end += r.sc.Drain.D()
-	}
-	last := time.Duration(-1)
+// run drives the engine until the run ends, and reports whether it was interrupted.
+func (r *runner) run(ctx context.Context) (interrupted bool) {
+	r.l.start = time.Now()
+	r.startBackends()
+	r.e.Start()
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
+	go func() {
+		r.load.run(loadCtx)
+		r.l.post(func(time.Duration) { r.loadOK = true })
+	}()
+	dur, drain := r.sc.Duration.D(), r.sc.Drain.D()
+	deadline := dur + drain // moves when the load ends late, or on an interrupt
+	watchdog := dur + drain + watchdogSlack
+	tick, lastTick := time.Duration(0), time.Duration(-1)
+	stopping := false
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		aborted := r.l.step(100*time.Millisecond, r.opts.Abort)
+		now := r.l.now()
+		if e := r.e.Err(); e != nil {
+			r.fail(e)
 		}
-		now := r.now()
-		if err := r.backendErr(); err != nil {
-			r.errs.set(err)
-			cancel()
-			return
+		switch {
+		case aborted:
+			return true
+		case r.err != nil:
+			r.load.stop()
+			return interrupted
+		case ctx.Err() != nil && !stopping:
+			stopping, interrupted = true, true
+			r.load.stop()
+			deadline = min(deadline, now+min(interruptGrace, drain))
+		case r.loadOK && r.e.Idle(), r.loadOK && now >= deadline, stopping && now >= deadline:
+			return interrupted
+		case now >= watchdog:
+			r.fail(fmt.Errorf("watchdog: the run did not end within duration + drain + %s: %s", watchdogSlack, r.waitingFor()))
+			return interrupted
 		}
-		r.rec.advance(now, r.gauges(now))
-		if r.opts.Progress != nil && now/time.Second != last {
-			last = now / time.Second
-			r.opts.Progress(now, end)
+		if !r.loadOK && !stopping && now >= dur {
+			deadline = max(deadline, now+drain) // the drain starts when the load has ended
+		}
+		if tick = now / time.Second; tick != lastTick && r.opts.Progress != nil {
+			lastTick = tick
+			r.opts.Progress(now, max(deadline, dur+drain))
 		}
 	}
 }
 
-func (r *runner) finish(end time.Duration) *Result {
-	census := r.census(end)
-	r.stats(end)
-	var sum *metrics.Summary
-	var ser *metrics.Series
-	r.rec.advance(end, r.gauges(end))
-	r.rec.do(func(m *metrics.Recorder) { sum, ser = m.Finish(end, census) })
-	sum.Scenario, sum.Mode, sum.Seed = r.sc.Name, "live", r.seed
-	if !r.stopped {
+// waitingFor says what a run that would not end was waiting for.
+func (r *runner) waitingFor() string {
+	if !r.loadOK {
+		return "the load generator had not finished its attacks"
+	}
+	return fmt.Sprintf("%d requests were still in flight", r.e.Live())
+}
+
+// finish stops the world and writes the summary: the census of what is still in flight is
+// the engine's own, taken once nothing can reach it any more.
+func (r *runner) finish() *Result {
+	r.load.stop()
+	r.l.close()
+	r.cancel()
+	r.l.e.RunUntil(r.l.now())
+	r.stats()
+	sum, ser := r.e.Finish()
+	sum.Mode = "live"
+	if r.err == nil && r.loadOK {
 		r.shortfall(sum) // a run stopped early offered less by design
 	}
 	return &Result{Summary: sum, Series: ser}
 }
 
-// hooks observes queue q: dead-lettering and retention expiry end requests as failed. They
-// run with r.mu held (inside a queue operation).
-func (r *runner) hooks(q int) model.QueueHooks {
-	return model.QueueHooks{
-		DeadLettered: func(now time.Duration, m model.Message) {
-			r.rec.do(func(rec *metrics.Recorder) { rec.DeadLettered(now, q) })
-			r.endRef(now, m.Body, metrics.FailDLQ)
-		},
-		Expired: func(now time.Duration, m model.Message) { r.endRef(now, m.Body, metrics.FailExpired) },
-	}
-}
-
-// errList keeps the first fatal error of the run.
-type errList struct {
-	mu  sync.Mutex
-	err error
-}
-
-func (e *errList) set(err error) {
-	e.mu.Lock()
-	if e.err == nil {
-		e.err = err
-	}
-	e.mu.Unlock()
-}
-
-func (e *errList) first() error { e.mu.Lock(); defer e.mu.Unlock(); return e.err }
+// OrchestratorGuard lengthens the live orchestrator's own quota windows (see
+// model.Orchestrator.SetGuard). The delay between an invoke and its call reaching the API
+// spreads by a few milliseconds on an idle machine, and by tens when two cores are shared
+// with a container's proxy and the emulators; 25 ms keeps the quota with the pace at 97.5 %
+// of a per-second quota. Seed 002's design needs the same margin in production.
+const OrchestratorGuard = 25 * time.Millisecond

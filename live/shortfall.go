@@ -14,7 +14,7 @@ import (
 // generator fell behind: the numbers of such a run describe less load than the scenario's.
 func (r *runner) shortfall(s *metrics.Summary) {
 	for i, c := range r.sc.Clients {
-		rng := rand.New(rand.NewPCG(uint64(r.seed), uint64(i+1)))
+		rng := rand.New(rand.NewPCG(uint64(r.e.Seed()), uint64(i+1)))
 		a, err := model.NewArrival(pipeline.ArrivalConfig(c.Arrival), r.sc.Duration.D(), rng)
 		if err != nil {
 			continue

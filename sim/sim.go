@@ -62,6 +62,9 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 			}
 		}
 	}
+	if !interrupted {
+		e.SettleAtEnd()
+	}
 	sum, ser := e.Finish()
 	if err := e.Err(); err != nil {
 		return nil, fmt.Errorf("sim: %w", err)

@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/throttlelab/throttlelab/metrics"
@@ -28,6 +26,7 @@ type runFlags struct {
 	allowRealAWS bool
 	quiet        bool
 	set          map[string]bool
+	abort        <-chan struct{} // closed by a second signal: stop at once
 }
 
 // parseInterleaved parses flags that may come before or after positional arguments.
@@ -80,8 +79,9 @@ func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) e
 	if f.set["mode"] {
 		mode = f.mode
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, abort, stop := interrupts(stderr)
 	defer stop()
+	f.abort = abort
 	wall := time.Now()
 	dir, err := outDir(sc.Name, f.out, wall)
 	if err != nil {
