@@ -29,8 +29,8 @@ type remoteQueue struct {
 	wake   chan struct{} // pokes the poller
 	// the loop's
 	buf    []model.Message
-	counts [3]int         // visible, in flight, delayed: the latest read
-	bodies map[uint64]int // bodies sent and not yet deleted or dead-lettered, with their copies
+	counts [3]int                   // visible, in flight, delayed: the latest read
+	bodies map[uint64]int           // bodies sent and not yet deleted or dead-lettered, with their copies
 	rcpt   map[model.Receipt]uint64 // the body of each receipt handed out and not yet used
 	last   map[uint64]model.Receipt // each body's latest receipt
 }

@@ -67,12 +67,12 @@ type runner struct {
 	gw     *gateway
 	load   *loadGen
 	api    *apiClient
-	aws    *awsBackends  // real SQS queues, when the run has an SQS endpoint
-	state  *stateMirror  // the orchestrator's state store
-	err    error         // the first failure of the harness or a backend: ends the run
-	stops  []func()      // what setup started, stopped in reverse order
-	cancel func()        // ends the calls under way
-	loadOK bool          // every first attempt's result has been handled
+	aws    *awsBackends // real SQS queues, when the run has an SQS endpoint
+	state  *stateMirror // the orchestrator's state store
+	err    error        // the first failure of the harness or a backend: ends the run
+	stops  []func()     // what setup started, stopped in reverse order
+	cancel func()       // ends the calls under way
+	loadOK bool         // every first attempt's result has been handled
 }
 
 // Run runs sc in real time; sc has its defaults applied and is valid. Whatever happens the run
