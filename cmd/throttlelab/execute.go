@@ -61,8 +61,7 @@ func execute(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlag
 
 // executeLive sets up the environment and runs sc live.
 func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *int64, results string, stderr io.Writer) (*outcome, error) {
-	env, err := envs.Setup(ctx, f.env, sc, envs.Options{AWSEndpoint: f.awsEndpoint, SQSEndpoint: f.sqsEndpoint,
-		DynamoEndpoint: f.dynamoEndpoint, AllowRealAWS: f.allowRealAWS, Out: stderr})
+	env, err := envs.Setup(ctx, f.env, sc, envOptions(f, stderr))
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +93,12 @@ func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *
 		}
 	}
 	return out, nil
+}
+
+// envOptions are the environment's options from run's flags.
+func envOptions(f runFlags, stderr io.Writer) envs.Options {
+	return envs.Options{AWSEndpoint: f.awsEndpoint, SQSEndpoint: f.sqsEndpoint,
+		DynamoEndpoint: f.dynamoEndpoint, AllowRealAWS: f.allowRealAWS, Out: stderr}
 }
 
 // ended is the scenario time a simulation ended at (0 when it failed).

@@ -99,3 +99,20 @@ func TestParseFlagsInterleaved(t *testing.T) {
 		t.Errorf("pos %q, out %q, err %v", pos, *out, err)
 	}
 }
+
+// run's endpoint flags reach the endpoint environment, each for its service.
+func TestRunEndpointFlags(t *testing.T) {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var f runFlags
+	defineRunFlags(fs, &f)
+	_, err := parseFlags(fs, []string{"x", "--env", "endpoint", "--sqs-endpoint", "http://127.0.0.1:9324",
+		"--dynamodb-endpoint", "http://127.0.0.1:8000", "--allow-real-aws"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := envOptions(f, io.Discard)
+	if o.SQSEndpoint != "http://127.0.0.1:9324" || o.DynamoEndpoint != "http://127.0.0.1:8000" || o.AWSEndpoint != "" || !o.AllowRealAWS {
+		t.Errorf("environment options %+v", o)
+	}
+}
