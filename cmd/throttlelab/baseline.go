@@ -10,9 +10,10 @@ import (
 )
 
 // baselineFiles are what `run --save-baseline DIR` copies from a run directory: what
-// `compare` reads (summary.json) and what says how it was made (scenario.yaml, run.json).
-// They are small enough to commit; a variants run's summary.json carries every variant.
-var baselineFiles = []string{"summary.json", "scenario.yaml", "run.json"}
+// `compare` reads (summary.json) and the scenario as run (scenario.yaml, with any --set
+// values). Both are small, and the same for the same scenario and seed, so they can be
+// committed; run.json, which holds wall-clock times, is left out.
+var baselineFiles = []string{"summary.json", "scenario.yaml"}
 
 // saveBaseline copies the baseline files of the run directory runDir into dst (created if
 // needed, files replaced) and says so on w. A partial run is not a baseline: it is refused.

@@ -57,7 +57,7 @@ func defineRunFlags(fs *flag.FlagSet, f *runFlags) {
 	fs.Int64Var(&f.seed, "seed", 0, "`N` seeds the simulation and the live run's randomness (default: the scenario's seed)")
 	fs.Var(&f.sets, "set", "set a field for this run, `PATH=VALUE` as in sweep: duration=20s, clients[0].arrival.rate=50/s (repeatable)")
 	fs.StringVar(&f.out, "out", "", "write the run's files into `DIR` (default results/NAME/RUN-ID)")
-	fs.StringVar(&f.saveBaseline, "save-baseline", "", "also copy summary.json, scenario.yaml and run.json into `DIR`, a baseline for compare")
+	fs.StringVar(&f.saveBaseline, "save-baseline", "", "also copy summary.json and scenario.yaml into `DIR`, a baseline for compare to commit")
 	fs.StringVar(&f.env, "env", envs.Embedded, "live `ENV`ironment: embedded, containers or endpoint")
 	fs.StringVar(&f.awsEndpoint, "aws-endpoint", "", "--env endpoint: the SQS and DynamoDB endpoint `URL` (LocalStack, an emulator, or real AWS)")
 	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", "", "--env endpoint: the SQS endpoint `URL`, overriding --aws-endpoint for SQS")
