@@ -204,8 +204,8 @@ func (v *validator) top() {
 // keeps its per-second series (one row per second of scenario time, wider with every client
 // and queue) and the charts drawn from it in memory, so its memory grows with its length
 // whatever the request rate. Measured at this maximum (quota-day stretched to 191h50m plus
-// its 10m drain, in the simulator): 843–868 MB peak resident memory with one client and one
-// queue, 2,072 MB with ten clients (about 137 MB more per client).
+// its 10m drain, in the simulator): 843–870 MB peak resident memory with one client and one
+// queue, 2,072–2,115 MB with ten clients (about 140 MB more per client).
 const MaxRunLength = 8 * 24 * time.Hour
 
 // runLength checks duration + drain against MaxRunLength, naming the field that takes the
