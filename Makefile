@@ -9,14 +9,20 @@ ARGS  ?=
 # the binary; the simulator's benchmarks use it too, so they measure what users run).
 PGO   := cmd/throttlelab/default.pgo
 
+# The commit the binary is built from, for `throttlelab version`: Go records none itself in a
+# linked git worktree or under GOFLAGS=-buildvcs=false. Empty outside a git checkout.
+COMMIT   := $(shell git rev-parse HEAD 2>/dev/null)
+MODIFIED := $(shell test -n "$$(git status --porcelain 2>/dev/null)" && echo true)
+LDFLAGS  := -X main.commit=$(COMMIT) -X main.modified=$(MODIFIED)
+
 .DEFAULT_GOAL := help
 .PHONY: help build test tools docker scenario bench pgo lint list validate clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-build: ## build bin/throttlelab
-	$(GO) build -o $(BIN) ./cmd/throttlelab
+build: ## build bin/throttlelab (`bin/throttlelab version` names the commit)
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/throttlelab
 
 test: tools docker ## vet, then run every test (what CI runs); installs or starts what they need first
 	$(GO) vet ./...

@@ -18,6 +18,7 @@ require (
 	github.com/testcontainers/testcontainers-go/modules/localstack v0.44.0
 	github.com/tsenart/vegeta/v12 v12.13.0
 	golang.org/x/image v0.30.0
+	golang.org/x/term v0.45.0
 	golang.org/x/time v0.16.0
 	gonum.org/v1/plot v0.17.0
 	gopkg.in/yaml.v3 v3.0.1
@@ -101,6 +102,5 @@ require (
 	golang.org/x/net v0.56.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.47.0 // indirect
-	golang.org/x/term v0.45.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
 )

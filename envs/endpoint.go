@@ -12,38 +12,69 @@ import (
 // not set.
 var ErrRealAWS = errors.New("load against real AWS costs money: pass --allow-real-aws")
 
-// ErrNoEndpoint is returned (wrapped) by the endpoint environment without Options.AWSEndpoint.
-var ErrNoEndpoint = errors.New("--aws-endpoint URL is required")
+// ErrNoEndpoint is returned (wrapped) by the endpoint environment when Options names no
+// endpoint.
+var ErrNoEndpoint = errors.New("--aws-endpoint URL (or --sqs-endpoint and --dynamodb-endpoint) is required")
 
-// setupEndpoint is the environment of queues and state on o.AWSEndpoint, the fake API
-// in-process.
+// setupEndpoint is the environment of queues and state on the endpoints Options names, the
+// fake API in-process. SQSEndpoint and DynamoEndpoint override AWSEndpoint for their service;
+// a service left without an endpoint keeps its model in memory, and a note says so.
 func setupEndpoint(o Options) (*Env, error) {
-	if o.AWSEndpoint == "" {
+	if o.AWSEndpoint == "" && o.SQSEndpoint == "" && o.DynamoEndpoint == "" {
 		return nil, fmt.Errorf("endpoint environment: %w", ErrNoEndpoint)
 	}
-	u, err := url.Parse(o.AWSEndpoint)
+	env := &Env{Name: Endpoint, AWSEndpoint: o.AWSEndpoint, SQSEndpoint: o.SQSEndpoint,
+		DynamoEndpoint: o.DynamoEndpoint, Notes: []string{"fake API in-process on 127.0.0.1"},
+		Close: func() error { return nil }}
+	anyReal := false
+	for _, e := range []struct{ flag, url, what string }{
+		{"--aws-endpoint", o.AWSEndpoint, "queues and state"},
+		{"--sqs-endpoint", o.SQSEndpoint, "queues"},
+		{"--dynamodb-endpoint", o.DynamoEndpoint, "orchestrator state"},
+	} {
+		if e.url == "" {
+			continue
+		}
+		u, isReal, err := checkEndpoint(e.flag, e.url, o.AllowRealAWS)
+		if err != nil {
+			return nil, err
+		}
+		if env.Region == "" {
+			env.Region = endpointRegion(u)
+		}
+		anyReal = anyReal || isReal
+		env.Notes = append(env.Notes, fmt.Sprintf("%s on %s (region %s)", e.what, e.url, env.Region))
+	}
+	switch {
+	case o.AWSEndpoint != "":
+	case o.SQSEndpoint == "":
+		env.Notes = append(env.Notes, "queues in memory (no --sqs-endpoint)")
+	case o.DynamoEndpoint == "":
+		env.Notes = append(env.Notes, "orchestrator state in memory (no --dynamodb-endpoint)")
+	}
+	if anyReal {
+		env.Notes = append(env.Notes, "this is real AWS: requests are billed and count against the account's quotas")
+	}
+	return env, nil
+}
+
+// checkEndpoint parses the endpoint URL raw of flag and reports whether it is real AWS, which
+// is an error unless allowReal.
+func checkEndpoint(flag, raw string, allowReal bool) (*url.URL, bool, error) {
+	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("endpoint environment: --aws-endpoint %q: want an http:// or https:// URL "+
-			"such as http://127.0.0.1:4566", o.AWSEndpoint)
+		return nil, false, fmt.Errorf("endpoint environment: %s %q: want an http:// or https:// URL "+
+			"such as http://127.0.0.1:4566", flag, raw)
 	}
 	isReal := IsRealAWS(u)
-	if isReal && !o.AllowRealAWS {
-		return nil, fmt.Errorf("endpoint environment: %s: %w", o.AWSEndpoint, ErrRealAWS)
+	if isReal && !allowReal {
+		return nil, false, fmt.Errorf("endpoint environment: %s: %w", raw, ErrRealAWS)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("endpoint environment: --aws-endpoint %q has no host: name the endpoint, "+
-			"such as https://sqs.us-east-1.amazonaws.com", o.AWSEndpoint)
+		return nil, false, fmt.Errorf("endpoint environment: %s %q has no host: name the endpoint, "+
+			"such as https://sqs.us-east-1.amazonaws.com", flag, raw)
 	}
-	region := endpointRegion(u)
-	notes := []string{
-		"fake API in-process on 127.0.0.1",
-		fmt.Sprintf("queues and state on %s (region %s)", o.AWSEndpoint, region),
-	}
-	if isReal {
-		notes = append(notes, "this is real AWS: requests are billed and count against the account's quotas")
-	}
-	return &Env{Name: Endpoint, AWSEndpoint: o.AWSEndpoint, Region: region, Notes: notes,
-		Close: func() error { return nil }}, nil
+	return u, isReal, nil
 }
 
 // IsRealAWS reports whether u is real AWS: no host (the SDK's default endpoints), or a host

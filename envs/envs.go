@@ -64,9 +64,13 @@ type Env struct {
 
 // Options tune Setup. The zero value sets up a local environment, writing no progress.
 type Options struct {
-	// AWSEndpoint is the SQS/DynamoDB endpoint of the endpoint environment (required there,
-	// ignored elsewhere).
+	// AWSEndpoint is the SQS/DynamoDB endpoint of the endpoint environment (it, or
+	// SQSEndpoint or DynamoEndpoint, is required there; all three are ignored elsewhere).
 	AWSEndpoint string
+	// SQSEndpoint and DynamoEndpoint override AWSEndpoint for one service each (two
+	// emulators on two ports need no router in front of them). A service with no endpoint
+	// at all keeps its model in memory.
+	SQSEndpoint, DynamoEndpoint string
 	// AllowRealAWS lets the endpoint environment use real AWS (*.amazonaws.com), where load
 	// costs money.
 	AllowRealAWS bool

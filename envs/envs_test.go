@@ -58,7 +58,7 @@ func TestEndpoint(t *testing.T) {
 		msg      string // in the error
 		region   string // when accepted
 	}{
-		{"", false, ErrNoEndpoint, "endpoint environment: --aws-endpoint URL is required", ""},
+		{"", false, ErrNoEndpoint, "endpoint environment: --aws-endpoint URL (or --sqs-endpoint and --dynamodb-endpoint) is required", ""},
 		{"", true, ErrNoEndpoint, "", ""},
 		{"https://sqs.us-east-1.amazonaws.com", false, ErrRealAWS,
 			"load against real AWS costs money: pass --allow-real-aws", ""},
@@ -82,6 +82,51 @@ func TestEndpoint(t *testing.T) {
 			t.Errorf("%q allow=%v: %v", tc.endpoint, tc.allow, err)
 		case env.AWSEndpoint != tc.endpoint || env.APIURL != "" || env.Region != tc.region:
 			t.Errorf("%q allow=%v: env %+v, want the endpoint, no API URL, region %s", tc.endpoint, tc.allow, env, tc.region)
+		}
+	}
+}
+
+// --sqs-endpoint and --dynamodb-endpoint: each service on its own endpoint (two emulators,
+// no router), either one alone leaving the other service in memory, each URL checked as
+// --aws-endpoint is and named by its flag.
+func TestEndpointPerService(t *testing.T) {
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	for _, tc := range []struct {
+		o     Options
+		notes []string // each in the env's notes
+		err   string   // in the error; "" accepted
+	}{
+		{Options{SQSEndpoint: "http://127.0.0.1:9324", DynamoEndpoint: "http://127.0.0.1:8000"},
+			[]string{"queues on http://127.0.0.1:9324", "orchestrator state on http://127.0.0.1:8000"}, ""},
+		{Options{SQSEndpoint: "http://127.0.0.1:9324"},
+			[]string{"queues on http://127.0.0.1:9324", "orchestrator state in memory (no --dynamodb-endpoint)"}, ""},
+		{Options{DynamoEndpoint: "http://127.0.0.1:8000"},
+			[]string{"queues in memory (no --sqs-endpoint)"}, ""},
+		{Options{AWSEndpoint: "http://127.0.0.1:4566", SQSEndpoint: "http://127.0.0.1:9324"},
+			[]string{"queues and state on http://127.0.0.1:4566", "queues on http://127.0.0.1:9324"}, ""},
+		{Options{SQSEndpoint: "127.0.0.1:9324"}, nil, `--sqs-endpoint "127.0.0.1:9324": want an http:// or https:// URL`},
+		{Options{SQSEndpoint: "http://127.0.0.1:9324", DynamoEndpoint: "https://dynamodb.us-east-1.amazonaws.com"},
+			nil, "pass --allow-real-aws"},
+	} {
+		env, err := Setup(context.Background(), Endpoint, nil, tc.o)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%+v: error %v, want one containing %q", tc.o, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%+v: %v", tc.o, err)
+		}
+		if env.SQSEndpoint != tc.o.SQSEndpoint || env.DynamoEndpoint != tc.o.DynamoEndpoint || env.AWSEndpoint != tc.o.AWSEndpoint {
+			t.Errorf("%+v: env endpoints %q %q %q", tc.o, env.AWSEndpoint, env.SQSEndpoint, env.DynamoEndpoint)
+		}
+		notes := strings.Join(env.Notes, "\n")
+		for _, want := range tc.notes {
+			if !strings.Contains(notes, want) {
+				t.Errorf("%+v: notes do not say %q:\n%s", tc.o, want, notes)
+			}
 		}
 	}
 }

@@ -336,7 +336,7 @@ func (c Comparison) Write(w io.Writer) {
 		if verdict == VerdictRegressed {
 			verdict = "REGRESSED"
 		}
-		b, v, abs, rel := compareValue(m.Base), compareValue(m.Current), compareSigned(m.Absolute), compareRelative(m.Relative)
+		b, v, abs, rel := FormatMetric(m.Name, m.Base), FormatMetric(m.Name, m.Current), compareSigned(m.Name, m.Absolute), compareRelative(m.Relative)
 		switch m.Verdict {
 		case VerdictOnlyInBase:
 			v, abs, rel = "-", "", ""
@@ -348,20 +348,12 @@ func (c Comparison) Write(w io.Writer) {
 	tw.Flush()
 }
 
-// compareValue formats a metric's value: whole numbers with thousands separators, the rest
-// with 4 significant digits.
-func compareValue(v float64) string {
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		return count(v)
-	}
-	return strconv.FormatFloat(v, 'g', 4, 64)
-}
-
-func compareSigned(v float64) string {
+// compareSigned formats a change as FormatMetric does, with its sign.
+func compareSigned(name string, v float64) string {
 	if v > 0 {
-		return "+" + compareValue(v)
+		return "+" + FormatMetric(name, v)
 	}
-	return compareValue(v)
+	return FormatMetric(name, v)
 }
 
 func compareRelative(r float64) string {

@@ -140,9 +140,9 @@ func TestComparisonWrite(t *testing.T) {
 	want := `compare burst2 (sim, seed 42) with base burst (sim, seed 42), tolerance 5.0%
   note: the runs are of different scenarios (burst, burst2)
   1 regressed · 1 improved · 0 within tolerance · 0 neutral changes · 1 unchanged
-  VERDICT    METRIC                  BASE   NEW   CHANGE  RELATIVE  DIRECTION
-  REGRESSED  gateway_admitted_total  1,000  800   -200    -20.0%    more is better
-  improved   e2e_seconds_p99         0.5    0.25  -0.25   -50.0%    less is better
+  VERDICT    METRIC                  BASE   NEW    CHANGE  RELATIVE  DIRECTION
+  REGRESSED  gateway_admitted_total  1,000  800    -200    -20.0%    more is better
+  improved   e2e_seconds_p99         500ms  250ms  -250ms  -50.0%    less is better
 `
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)

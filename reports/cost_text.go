@@ -47,15 +47,19 @@ func WriteCost(w io.Writer, s *metrics.Summary) {
 	fmt.Fprintf(w, "              %s\n", strings.Join(words, " · "))
 }
 
-// usd formats dollars: cents from $0.01, three significant digits below, whole dollars with
-// thousands separators from $10,000.
+// usd formats dollars, the one way text output writes a cost: "$", thousands separators,
+// cents below $1,000 ("$0.69", "$999.99"), whole dollars from $1,000 ("$6,399", "$14,803"),
+// three significant digits below a cent ("$0.000208"); a negative amount as "-$0.25".
 func usd(v float64) string {
-	switch a := math.Abs(v); {
-	case a == 0:
+	if v < 0 {
+		return "-" + usd(-v)
+	}
+	switch {
+	case v == 0:
 		return "$0"
-	case a < 0.01:
-		return "$" + strconv.FormatFloat(v, 'f', 2-int(math.Floor(math.Log10(a))), 64)
-	case a < 10000:
+	case v < 0.01:
+		return "$" + strconv.FormatFloat(v, 'f', 2-int(math.Floor(math.Log10(v))), 64)
+	case math.Round(v*100) < 100000:
 		return "$" + strconv.FormatFloat(v, 'f', 2, 64)
 	default:
 		return "$" + count(math.Round(v))

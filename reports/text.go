@@ -82,7 +82,12 @@ func count(v float64) string {
 	return b.String()
 }
 
+// secs formats seconds as a duration: to the microsecond below a millisecond, to 0.1 ms below a
+// second, to the millisecond below a minute, to the second above; a negative one as "-10ms".
 func secs(v float64) string {
+	if v < 0 {
+		return "-" + secs(-v)
+	}
 	d := time.Duration(v * float64(time.Second))
 	switch {
 	case d == 0:

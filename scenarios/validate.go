@@ -193,10 +193,41 @@ func (v *validator) top() {
 	if s.Drain != nil && *s.Drain < 0 {
 		v.errf("drain", "must not be negative, got %s", ShortDuration(s.Drain.D()))
 	}
+	v.runLength()
 	v.oneOf("mode", "mode", s.Mode, Modes)
 	if len(s.Clients) == 0 {
 		v.errf("clients", "at least one client is required")
 	}
+}
+
+// MaxRunLength is the longest run a scenario may ask for: its duration plus its drain. A run
+// keeps its per-second series (one row per second of scenario time, wider with every client
+// and queue) and the charts drawn from it in memory, so its memory grows with its length
+// whatever the request rate. Measured at this maximum (quota-day stretched to 191h50m plus
+// its 10m drain, in the simulator): 843–870 MB peak resident memory with one client and one
+// queue, 2,072–2,115 MB with ten clients (about 140 MB more per client).
+const MaxRunLength = 8 * 24 * time.Hour
+
+// runLength checks duration + drain against MaxRunLength, naming the field that takes the
+// run over it.
+func (v *validator) runLength() {
+	s := v.s
+	drain := time.Duration(0)
+	if s.Drain != nil && *s.Drain > 0 {
+		drain = s.Drain.D()
+	}
+	total := s.Duration.D() + drain
+	if total <= MaxRunLength && total >= s.Duration.D() {
+		return
+	}
+	path := "duration"
+	if s.Duration.D() <= MaxRunLength && v.given("drain") {
+		path = "drain"
+	}
+	v.errf(path, "a run of %s (duration %s + drain %s) is longer than the maximum of 8d (%s): a run holds "+
+		"one row per second of scenario time in memory (about 0.9 GB at 8d with one client; docs/SCENARIOS.md); "+
+		"shorten it, or split it into runs",
+		ShortDuration(total), ShortDuration(s.Duration.D()), ShortDuration(drain), ShortDuration(MaxRunLength))
 }
 
 // fileBase returns the base name of a .yaml or .yml file without its extension.

@@ -40,6 +40,10 @@ var validateCases = []struct {
 	{"duration zero", "name: t\nduration: 0 #<\n" + client, "duration", "must be greater than 0, got 0s"},
 	{"mode", "name: t\nduration: 1m\nmode: fast #<\n" + client, "mode", `unknown mode "fast" (known: sim, live, both)`},
 	{"drain negative", "drain: -1s #<\n" + client, "drain", "must not be negative"},
+	{"run too long", "name: t\nduration: 10000h #<\nmode: sim\n" + client, "duration",
+		"a run of 10000h5m (duration 10000h + drain 5m) is longer than the maximum of 8d (192h)"},
+	{"drain takes the run over the maximum", "name: t\nduration: 191h\ndrain: 2h #<\n" + client, "drain",
+		"a run of 193h (duration 191h + drain 2h) is longer than the maximum of 8d"},
 	{"no clients", "clients: [] #<\n", "clients", "at least one client is required"},
 	{"clients missing", "name: t #<\nduration: 1m\n", "clients", "required field is missing"},
 	// clients

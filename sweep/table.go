@@ -146,7 +146,7 @@ func metricCells(p Point, cols []string) []string {
 	out := make([]string, 0, len(cols)+1)
 	for _, c := range cols {
 		if v, ok := p.Summary.Lookup(c); ok {
-			out = append(out, short(v))
+			out = append(out, reports.FormatMetric(c, v))
 		} else {
 			out = append(out, "-")
 		}

@@ -14,22 +14,33 @@ import (
 	"github.com/throttlelab/throttlelab/reports"
 )
 
+var compareCommand = &command{
+	name:  "compare",
+	args:  "BASE NEW [flags]",
+	short: "regression check of a run against a baseline (exit 99 when a metric got worse)",
+	long: `Compare the run NEW with the run BASE metric by metric, each in its own good direction
+(fewer 429s, more completed work, shorter waits, lower cost), print what changed, regressions
+first, and exit 99 when a metric got worse beyond the tolerance. BASE and NEW are run
+directories (or baselines saved with run --save-baseline), or summary.json files.`,
+	examples: `throttlelab run burst --save-baseline baselines/burst
+throttlelab compare baselines/burst results/burst/20260105-093000-123 --tolerance 5%`,
+	run: cmdCompare,
+}
+
 // cmdCompare compares a run with a base run metric by metric and fails (exit 99, as a failed
 // threshold) when a metric moved in its bad direction by more than the tolerance.
-func cmdCompare(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	tolFlag := fs.String("tolerance", "5%", "how much worse a metric may get, relative to the base: 5% or 0.05")
-	pos, err := parseInterleaved(fs, args)
+func cmdCompare(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	tolFlag := fs.String("tolerance", "5%", "how much worse a metric may get, relative to the base: `TOL` as 5% or 0.05")
+	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 2 {
-		return usageErr("compare: name a base run directory and a new one")
+		return cmdUsageErr(fs, "compare: name a base run directory and a new one")
 	}
 	tol, err := parseTolerance(*tolFlag)
 	if err != nil {
-		return usageErr("compare: --tolerance %q: %v", *tolFlag, err)
+		return cmdUsageErr(fs, "compare: --tolerance %q: %v", *tolFlag, err)
 	}
 	base, err := readRunSummary(pos[0])
 	if err != nil {

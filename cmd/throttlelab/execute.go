@@ -33,7 +33,7 @@ func execute(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlag
 	if mode == "sim" || mode == "both" {
 		bar := newProgress(stderr, f.quiet, "simulating")
 		res, err := sim.Run(ctx, sc, sim.Options{Seed: seed, Progress: bar.update})
-		bar.done()
+		bar.done(ended(res))
 		if errors.Is(err, sim.ErrInterrupted) {
 			res.Summary.Mode = mode
 			return &outcome{sum: res.Summary, ser: res.Series, partial: true,
@@ -61,7 +61,7 @@ func execute(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlag
 
 // executeLive sets up the environment and runs sc live.
 func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *int64, results string, stderr io.Writer) (*outcome, error) {
-	env, err := envs.Setup(ctx, f.env, sc, envs.Options{AWSEndpoint: f.awsEndpoint, AllowRealAWS: f.allowRealAWS, Out: stderr})
+	env, err := envs.Setup(ctx, f.env, sc, envOptions(f, stderr))
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,11 @@ func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *
 		Region: env.Region, Abort: f.abort}
 	fmt.Fprintf(stderr, "throttlelab: live run of %s (%s) in the %s environment\n", sc.Name, durations(sc), env.Name)
 	res, err := live.Run(ctx, sc, opts)
-	bar.done()
+	if res != nil {
+		bar.done(endedAt(res.Summary))
+	} else {
+		bar.done(0)
+	}
 	if res == nil {
 		return nil, fmt.Errorf("run %s live: %w", sc.Name, err)
 	}
@@ -89,6 +93,24 @@ func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *
 		}
 	}
 	return out, nil
+}
+
+// envOptions are the environment's options from run's flags.
+func envOptions(f runFlags, stderr io.Writer) envs.Options {
+	return envs.Options{AWSEndpoint: f.awsEndpoint, SQSEndpoint: f.sqsEndpoint,
+		DynamoEndpoint: f.dynamoEndpoint, AllowRealAWS: f.allowRealAWS, Out: stderr}
+}
+
+// ended is the scenario time a simulation ended at (0 when it failed).
+func ended(res *sim.Result) time.Duration {
+	if res == nil {
+		return 0
+	}
+	return endedAt(res.Summary)
+}
+
+func endedAt(sum *metrics.Summary) time.Duration {
+	return time.Duration(sum.EndedSeconds * float64(time.Second))
 }
 
 // durations describes how long a live run takes at most.

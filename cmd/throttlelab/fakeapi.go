@@ -13,19 +13,29 @@ import (
 	"github.com/throttlelab/throttlelab/scenarios"
 )
 
+var fakeAPICommand = &command{
+	name:  "fakeapi",
+	args:  "--scenario FILE|NAME [flags]",
+	short: "serve a scenario's fake third-party API until Ctrl-C",
+	long: `Serve the fake third-party API of a scenario's downstream section: its quotas (429s),
+latencies, errors and outages. GET /_admin/stats shows, per quota tier, the most calls it
+admitted in any sliding window. Stops on Ctrl-C or SIGTERM.`,
+	examples: "throttlelab fakeapi --scenario orchestrator --addr 127.0.0.1:8080",
+	run:      cmdFakeAPI,
+}
+
 // cmdFakeAPI serves the fake third-party API of a scenario's downstream section until
 // SIGINT or SIGTERM.
-func cmdFakeAPI(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("fakeapi", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	file := fs.String("scenario", "", "scenario file or catalog name (required)")
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on (an empty host means 127.0.0.1)")
-	seed := fs.Int64("seed", 0, "seed of latencies and errors (default: the scenario's seed)")
-	if err := fs.Parse(args); err != nil {
-		return &exitError{code: exitUsage, err: err}
+func cmdFakeAPI(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	file := fs.String("scenario", "", "scenario `FILE` or catalog name (required)")
+	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (an empty host means 127.0.0.1)")
+	seed := fs.Int64("seed", 0, "`N` seeds latencies and errors (default: the scenario's seed)")
+	pos, err := parseFlags(fs, args, stdout)
+	if err != nil {
+		return err
 	}
-	if *file == "" || fs.NArg() > 0 {
-		return usageErr("fakeapi: name one scenario with --scenario FILE|NAME")
+	if *file == "" || len(pos) > 0 {
+		return cmdUsageErr(fs, "fakeapi: name one scenario with --scenario FILE|NAME")
 	}
 	sc, err := scenarios.Resolve(*file)
 	if err != nil {

@@ -11,19 +11,30 @@ import (
 	"github.com/throttlelab/throttlelab/cfnimport"
 )
 
+var importCommand = &command{
+	name:  "import",
+	args:  "TEMPLATE [flags]",
+	short: "the scenario of a CloudFormation/SAM template's limits",
+	long: `Write a scenario with the limits of a CloudFormation or SAM template (YAML or JSON): API
+Gateway stage and method throttling, usage plans and keys, SQS queues and redrive policies,
+Lambda reserved concurrency and event source settings, schedules and CloudWatch alarms. What
+it could not map is listed as comments at the top of the scenario.`,
+	examples: `throttlelab import template.yaml --out my-scenario.yaml
+throttlelab import template.yaml > my-scenario.yaml`,
+	run: cmdImport,
+}
+
 // cmdImport writes the scenario of a CloudFormation or SAM template's limits, to stdout or
 // to --out FILE.
-func cmdImport(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	name := fs.String("name", "", "the scenario's name (default: the --out file's name, else the template's)")
-	out := fs.String("out", "", "write the scenario to this file instead of stdout")
-	pos, err := parseInterleaved(fs, args)
+func cmdImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	name := fs.String("name", "", "the scenario's `NAME` (default: the --out file's name, else the template's)")
+	out := fs.String("out", "", "write the scenario to `FILE` instead of stdout")
+	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErr("import: name one CloudFormation or SAM template")
+		return cmdUsageErr(fs, "import: name one CloudFormation or SAM template")
 	}
 	opts := cfnimport.Options{Name: *name}
 	if opts.Name == "" && *out != "" {

@@ -1,51 +1,82 @@
 package main
 
 import (
+	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
-// progress is the progress bar of a run on stderr. It appears only once a run has taken more
-// than a second, and counts scenario time.
+// progress is the progress bar of a run on stderr, counting scenario time. It is drawn only
+// when stderr is a terminal (a log file or a CI console gets no bar), and only once a run has
+// taken more than a second. done ends it at 100%, on its own line.
 type progress struct {
 	w     io.Writer
 	what  string
-	quiet bool
+	on    bool // not --quiet, and w is a terminal
 	start time.Time
+	clock func() time.Time // time.Now; tests replace it
 	bar   *progressbar.ProgressBar
+	// reached is the scenario time of the latest update.
+	reached time.Duration
 }
 
 func newProgress(w io.Writer, quiet bool, what string) *progress {
-	return &progress{w: w, what: what, quiet: quiet, start: time.Now()}
+	return &progress{w: w, what: what, on: !quiet && isTerminal(w), start: time.Now(), clock: time.Now}
 }
 
-// update reports the virtual time reached out of end.
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// update reports the scenario time reached, now, out of end (duration plus drain).
 func (p *progress) update(now, end time.Duration) {
-	if p.quiet {
+	if !p.on {
 		return
 	}
+	p.reached = now
 	if p.bar == nil {
-		if time.Since(p.start) < time.Second {
+		if p.clock().Sub(p.start) < time.Second {
 			return
 		}
-		p.bar = progressbar.NewOptions64(int64(end/time.Second),
+		p.bar = progressbar.NewOptions64(max(1, seconds(end)),
 			progressbar.OptionSetWriter(p.w),
 			progressbar.OptionSetDescription(p.what),
 			progressbar.OptionSetItsString("s"),
 			progressbar.OptionShowIts(),
 			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
+			// Elapsed wall time, and no estimate of the time left: the library's estimate
+			// rounds to 0s at a simulator's pace, and the rate (scenario seconds per second)
+			// says more.
+			progressbar.OptionSetPredictTime(false),
+			progressbar.OptionSetElapsedTime(true),
 			progressbar.OptionThrottle(200*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(p.w) }),
 		)
 	}
-	_ = p.bar.Set64(int64(now / time.Second))
+	_ = p.bar.Set64(min(int64(now/time.Second), p.bar.GetMax64()))
 }
 
-func (p *progress) done() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
+// done ends the bar at the scenario time the run ended (0: the latest update's). A run whose
+// drain finished before its deadline ends before the end it was given: the bar's total
+// becomes the time reached, so it shows 100% and no time left, not a stale estimate.
+func (p *progress) done(ended time.Duration) {
+	if p.bar == nil {
+		return
 	}
+	if ended <= 0 {
+		ended = p.reached
+	}
+	if s := max(1, seconds(ended)); s < p.bar.GetMax64() {
+		p.bar.ChangeMax64(s)
+	}
+	_ = p.bar.Finish()
 }
+
+// seconds rounds d up to whole seconds.
+func seconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }

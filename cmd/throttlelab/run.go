@@ -12,66 +12,101 @@ import (
 	"strings"
 	"time"
 
+	"github.com/throttlelab/throttlelab/envs"
 	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/reports"
 	"github.com/throttlelab/throttlelab/scenarios"
 )
 
 type runFlags struct {
-	mode         string
-	seed         int64
-	out          string
-	env          string
-	awsEndpoint  string
-	allowRealAWS bool
-	quiet        bool
-	set          map[string]bool
-	abort        <-chan struct{} // closed by a second signal: stop at once
+	mode           string
+	seed           int64
+	out            string
+	env            string
+	awsEndpoint    string
+	sqsEndpoint    string
+	dynamoEndpoint string
+	allowRealAWS   bool
+	quiet          bool
+	saveBaseline   string
+	sets           listFlag
+	set            map[string]bool
+	notes          []string        // what --set changed that the run's summary should say
+	abort          <-chan struct{} // closed by a second signal: stop at once
 }
 
-// parseInterleaved parses flags that may come before or after positional arguments.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, &exitError{code: exitUsage, err: err}
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
+var runCommand = &command{
+	name:  "run",
+	args:  "FILE|NAME [flags]",
+	short: "run a scenario in the simulator, live on 127.0.0.1, or both",
+	long: `Run a scenario (a file, or a NAME of the embedded catalog: throttlelab list) and write its
+summary.json, series.csv, junit.xml, charts and report.html into a run directory, then print
+a short summary. --set changes a field for this run (the path syntax of sweep --set); the
+run directory's scenario.yaml records the values run. Exit 0 when every threshold held,
+1 when the run could not be carried out, 99 when a threshold failed.`,
+	examples: `throttlelab run burst
+throttlelab run burst --set duration=30s --set clients[0].arrival.peak=8000/s --out /tmp/burst
+throttlelab run burst --save-baseline baselines/burst
+throttlelab run steady --mode live --set duration=10s
+throttlelab run orchestrator --mode live --env endpoint --sqs-endpoint http://127.0.0.1:9324 --dynamodb-endpoint http://127.0.0.1:8000`,
+	run: cmdRun,
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) error {
+func defineRunFlags(fs *flag.FlagSet, f *runFlags) {
+	fs.StringVar(&f.mode, "mode", "", "run in `MODE`: sim, live or both (default: the scenario's mode)")
+	fs.Int64Var(&f.seed, "seed", 0, "`N` seeds the simulation and the live run's randomness (default: the scenario's seed)")
+	fs.Var(&f.sets, "set", "set a field for this run, `PATH=VALUE` as in sweep: duration=20s, clients[0].arrival.rate=50/s (repeatable)")
+	fs.StringVar(&f.out, "out", "", "write the run's files into `DIR` (default results/NAME/RUN-ID)")
+	fs.StringVar(&f.saveBaseline, "save-baseline", "", "also copy summary.json and scenario.yaml into `DIR`, a baseline for compare to commit")
+	fs.StringVar(&f.env, "env", envs.Embedded, "live `ENV`ironment: embedded, containers or endpoint")
+	fs.StringVar(&f.awsEndpoint, "aws-endpoint", "", "--env endpoint: the SQS and DynamoDB endpoint `URL` (LocalStack, an emulator, or real AWS)")
+	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", "", "--env endpoint: the SQS endpoint `URL`, overriding --aws-endpoint for SQS")
+	fs.StringVar(&f.dynamoEndpoint, "dynamodb-endpoint", "", "--env endpoint: the DynamoDB endpoint `URL`, overriding --aws-endpoint for DynamoDB")
+	fs.BoolVar(&f.allowRealAWS, "allow-real-aws", false, "allow the endpoints to be real AWS (load there costs money)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar (it is drawn only when stderr is a terminal)")
+}
+
+func cmdRun(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	var f runFlags
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&f.mode, "mode", "", "sim, live or both (default: the scenario's mode)")
-	fs.Int64Var(&f.seed, "seed", 0, "seed of the simulation (default: the scenario's seed)")
-	fs.StringVar(&f.out, "out", "", "write the run's files into this directory (default results/NAME/RUN-ID)")
-	fs.StringVar(&f.env, "env", "embedded", "live environment: embedded, containers or endpoint")
-	fs.StringVar(&f.awsEndpoint, "aws-endpoint", "", "SQS/DynamoDB endpoint of --env endpoint (LocalStack, an emulator, or real AWS)")
-	fs.BoolVar(&f.allowRealAWS, "allow-real-aws", false, "allow --aws-endpoint to be real AWS (load there costs money)")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar")
-	pos, err := parseInterleaved(fs, args)
+	defineRunFlags(fs, &f)
+	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErr("run: name one scenario file or catalog name")
+		return cmdUsageErr(fs, "run: name one scenario file or catalog name")
 	}
 	f.set = map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
-	if f.set["mode"] && !oneOf(f.mode, "sim", "live", "both") {
-		return usageErr("run: --mode %q: want sim, live or both", f.mode)
+	if err := checkRunFlags(fs, f); err != nil {
+		return err
 	}
 	sc, err := scenarios.Resolve(pos[0])
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
+	if sc, f.notes, err = applySets(fs, sc, f.sets); err != nil {
+		return err
+	}
 	return runScenario(sc, f, stdout, stderr)
+}
+
+// checkRunFlags checks the flags that depend on one another.
+func checkRunFlags(fs *flag.FlagSet, f runFlags) error {
+	if f.set["mode"] && !oneOf(f.mode, "sim", "live", "both") {
+		return cmdUsageErr(fs, "run: --mode %q: want sim, live or both", f.mode)
+	}
+	if !oneOf(f.env, envs.Kinds...) {
+		return cmdUsageErr(fs, "run: --env %q: want one of %s", f.env, strings.Join(envs.Kinds, ", "))
+	}
+	if f.env != envs.Endpoint {
+		for _, name := range []string{"aws-endpoint", "sqs-endpoint", "dynamodb-endpoint"} {
+			if f.set[name] {
+				return cmdUsageErr(fs, "run: --%s goes with --env endpoint", name)
+			}
+		}
+	}
+	return nil
 }
 
 func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) error {
@@ -98,6 +133,9 @@ func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) e
 	reports.WriteCost(stdout, out.sum)
 	fmt.Fprintf(stdout, "  results     %s\n", dir)
 	fmt.Fprintf(stdout, "  report      %s\n", filepath.Join(dir, "report.html"))
+	if err := saveBaseline(f.saveBaseline, dir, out.partial, stdout); err != nil {
+		return err
+	}
 	return verdict(out, out.sum, dir)
 }
 
@@ -112,9 +150,10 @@ func runOne(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlags
 		return nil, &exitError{code: exitFailure, err: err}
 	}
 	sum := out.sum
+	sum.Notes = append(sum.Notes, f.notes...)
 	finishSummary(sc, sum, out.ser)
 	sum.Thresholds = reports.Evaluate(sum, sc.SLO)
-	if err := writeRun(dir, sc, out, wall); err != nil {
+	if err := writeRun(dir, sc, out, wall, f.sets); err != nil {
 		return nil, &exitError{code: exitFailure, err: err}
 	}
 	if err := reports.WriteJUnit(filepath.Join(dir, "junit.xml"), sum); err != nil {
@@ -150,15 +189,17 @@ func outDir(name, out string, wall time.Time) (string, error) {
 	return dir, nil
 }
 
-// runInfo is run.json: what depends on the wall clock, kept out of summary.json.
+// runInfo is run.json: what depends on the wall clock, kept out of summary.json, and the
+// command line's changes to the scenario.
 type runInfo struct {
 	Scenario    string    `json:"scenario"`
 	File        string    `json:"file"`
+	Set         []string  `json:"set,omitempty"` // the run's --set PATH=VALUE flags, in order
 	StartedAt   time.Time `json:"started_at"`
 	WallSeconds float64   `json:"wall_seconds"`
 }
 
-func writeRun(dir string, sc *scenarios.Scenario, res *outcome, wall time.Time) error {
+func writeRun(dir string, sc *scenarios.Scenario, res *outcome, wall time.Time, sets []string) error {
 	if err := res.sum.WriteJSON(filepath.Join(dir, "summary.json")); err != nil {
 		return err
 	}
@@ -178,7 +219,7 @@ func writeRun(dir string, sc *scenarios.Scenario, res *outcome, wall time.Time) 
 	if err := reports.Render(dir, in); err != nil {
 		return err
 	}
-	info := runInfo{Scenario: sc.Name, File: sc.File, StartedAt: wall.UTC(), WallSeconds: time.Since(wall).Seconds()}
+	info := runInfo{Scenario: sc.Name, File: sc.File, Set: sets, StartedAt: wall.UTC(), WallSeconds: time.Since(wall).Seconds()}
 	b, _ := json.MarshalIndent(info, "", "  ")
 	return os.WriteFile(filepath.Join(dir, "run.json"), append(b, '\n'), 0o644)
 }

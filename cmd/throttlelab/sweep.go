@@ -32,43 +32,56 @@ type sweepFlags struct {
 	quiet               bool
 }
 
-func parseSweepFlags(args []string, stderr io.Writer) (sweepFlags, []string, error) {
+var sweepCommand = &command{
+	name:  "sweep",
+	args:  "FILE|NAME --set PATH=FROM..TO:STEP [--set ...] | --find-max PATH --range FROM..TO [flags]",
+	short: "run a grid of values in the simulator, or find the breaking point of one",
+	long: `With --set, simulate the scenario at every point of a grid of field values and write
+sweep.csv, a chart per key metric and sweep.html. With --find-max, bisect --range for the largest
+value of PATH that keeps every SLO. A PATH names a numeric field by its YAML names, as in
+validation messages: gateway.stage.rate, clients[0].arrival.rate, consumer.concurrency,
+downstream.quotas[0].limit, gateway.methods["POST /orders"].rate.`,
+	examples: `throttlelab sweep burst --set gateway.stage.rate=1000..3000:500
+throttlelab sweep burst --set consumer.concurrency=5,10,20 --metric e2e_seconds_p99
+throttlelab sweep steady --find-max clients[0].arrival.rate --range 100..5000 --slo "e2e_seconds_p99 < 1"`,
+	run: cmdSweep,
+}
+
+func parseSweepFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (sweepFlags, []string, error) {
 	var f sweepFlags
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Var(&f.sets, "set", "PATH=FROM..TO:STEP or PATH=V1,V2,…: a swept field (repeatable); with --find-max, PATH=V fixes a field")
-	fs.Var(&f.metrics, "metric", "a metric to chart (repeatable; default the key metrics)")
-	fs.Var(&f.slos, "slo", `find-max: an SLO to keep, "METRIC OP NUMBER" (repeatable; default the scenario's slo)`)
-	fs.StringVar(&f.out, "out", "", "write the sweep's files into this directory (default results/NAME/sweep-TIME)")
-	fs.IntVar(&f.jobs, "jobs", 0, "points run at once (default GOMAXPROCS)")
-	fs.Int64Var(&f.seed, "seed", 0, "seed of every run (default: the scenario's seed)")
-	fs.StringVar(&f.findMax, "find-max", "", "PATH: find the largest value keeping every SLO")
-	fs.StringVar(&f.rng, "range", "", "find-max: FROM..TO")
-	fs.StringVar(&f.res, "resolution", "", "find-max: the answer's precision (default (TO-FROM)/100)")
+	fs.Var(&f.sets, "set", "a swept field, `PATH=FROM..TO:STEP` or PATH=V1,V2,… (repeatable); with --find-max, PATH=V fixes a field")
+	fs.Var(&f.metrics, "metric", "a `METRIC` to chart (repeatable; default the key metrics)")
+	fs.Var(&f.slos, "slo", "find-max: an SLO to keep, `\"METRIC OP NUMBER\"` (repeatable; default the scenario's slo)")
+	fs.StringVar(&f.out, "out", "", "write the sweep's files into `DIR` (default results/NAME/sweep-TIME)")
+	fs.IntVar(&f.jobs, "jobs", 0, "`N` points run at once (default GOMAXPROCS)")
+	fs.Int64Var(&f.seed, "seed", 0, "`N` seeds every run (default: the scenario's seed)")
+	fs.StringVar(&f.findMax, "find-max", "", "find the largest value of `PATH` keeping every SLO")
+	fs.StringVar(&f.rng, "range", "", "find-max: the values tried, `FROM..TO`")
+	fs.StringVar(&f.res, "resolution", "", "find-max: the answer's precision `R` (default (TO-FROM)/100)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := parseFlags(fs, args, stdout)
 	fs.Visit(func(fl *flag.Flag) { f.seedSet = f.seedSet || fl.Name == "seed" })
 	return f, pos, err
 }
 
 // cmdSweep runs `throttlelab sweep FILE|NAME --set … | --find-max PATH --range FROM..TO`.
-func cmdSweep(args []string, stdout, stderr io.Writer) error {
-	f, pos, err := parseSweepFlags(args, stderr)
+func cmdSweep(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	f, pos, err := parseSweepFlags(fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErr("sweep: name one scenario file or catalog name")
+		return cmdUsageErr(fs, "sweep: name one scenario file or catalog name")
 	}
 	if f.jobs < 0 {
-		return usageErr("sweep: --jobs %d: want 0 or more", f.jobs)
+		return cmdUsageErr(fs, "sweep: --jobs %d: want 0 or more", f.jobs)
 	}
 	find := f.findMax != ""
 	if !find && (f.rng != "" || f.res != "" || len(f.slos) > 0) {
-		return usageErr("sweep: --range, --resolution and --slo go with --find-max")
+		return cmdUsageErr(fs, "sweep: --range, --resolution and --slo go with --find-max")
 	}
 	if !find && len(f.sets) == 0 {
-		return usageErr("sweep: name a field to sweep with --set PATH=FROM..TO:STEP, or use --find-max")
+		return cmdUsageErr(fs, "sweep: name a field to sweep with --set PATH=FROM..TO:STEP, or use --find-max")
 	}
 	sc, err := scenarios.Resolve(pos[0])
 	if err != nil {

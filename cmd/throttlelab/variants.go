@@ -20,6 +20,7 @@ import (
 func runVariants(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlags, dir string, wall time.Time, stdout, stderr io.Writer) error {
 	var vs []reports.Variant
 	var worst error
+	partial := false
 	for i, v := range sc.Variants {
 		vsc, err := sc.VariantScenario(i)
 		if err != nil {
@@ -39,6 +40,7 @@ func runVariants(ctx context.Context, sc *scenarios.Scenario, mode string, f run
 		}
 		vs = append(vs, reports.Variant{Name: v.Name, Description: v.Description, Dir: v.Name, Summary: out.sum})
 		if out.partial {
+			partial = true
 			break
 		}
 	}
@@ -49,6 +51,9 @@ func runVariants(ctx context.Context, sc *scenarios.Scenario, mode string, f run
 	reports.WriteComparison(stdout, vs)
 	fmt.Fprintf(stdout, "  results     %s\n", dir)
 	fmt.Fprintf(stdout, "  report      %s\n", filepath.Join(dir, "comparison.html"))
+	if err := saveBaseline(f.saveBaseline, dir, partial, stdout); err != nil {
+		return err
+	}
 	return worst
 }
 
