@@ -9,7 +9,8 @@ import (
 // FuzzLoadBytes feeds arbitrary bytes to the strict decoder, the defaults and the validation
 // (LoadBytes): whatever the bytes, they return a scenario or an error, never panic, and every
 // problem names the file. The seed corpus in testdata/fuzz/FuzzLoadBytes holds the catalog,
-// testdata/*.yaml and a few broken files; `make fuzz` explores from there.
+// testdata/*.yaml (as testdata-NAME) and broken files (broken-*: aliases, merge keys,
+// duplicate keys, wrong types, values out of range); `make fuzz` explores from there.
 func FuzzLoadBytes(f *testing.F) {
 	f.Add([]byte("name: fuzz\nduration: 1s\nclients:\n  - {name: c, arrival: {shape: constant, rate: 1/s}}\n"))
 	f.Add([]byte("name: [\n"))
