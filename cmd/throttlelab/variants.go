@@ -27,13 +27,9 @@ func runVariants(ctx context.Context, sc *scenarios.Scenario, mode string, f run
 	var vs []reports.Variant
 	var errs []variantError
 	for i, v := range sc.Variants {
-		vsc, err := sc.VariantScenario(i)
+		vsc, vdir, err := variantSetup(sc, i, dir)
 		if err != nil {
-			return &exitError{code: exitFailure, err: fmt.Errorf("variant %s: %w", v.Name, err)}
-		}
-		vdir := filepath.Join(dir, v.Name)
-		if err := os.MkdirAll(vdir, 0o755); err != nil {
-			return &exitError{code: exitFailure, err: fmt.Errorf("create results directory: %w", err)}
+			return err
 		}
 		fmt.Fprintf(stderr, "throttlelab: %s, variant %d of %d: %s\n", sc.Name, i+1, len(sc.Variants), v.Name)
 		out, err := runOne(ctx, vsc, mode, f, vdir, wall, stderr)
@@ -63,6 +59,20 @@ func runVariants(ctx context.Context, sc *scenarios.Scenario, mode string, f run
 	fmt.Fprintf(stdout, "  results     %s\n", dir)
 	fmt.Fprintf(stdout, "  report      %s\n", filepath.Join(dir, "comparison.html"))
 	return worstVariant(errs)
+}
+
+// variantSetup returns variant i's scenario and its run directory, created in dir.
+func variantSetup(sc *scenarios.Scenario, i int, dir string) (*scenarios.Scenario, string, error) {
+	name := sc.Variants[i].Name
+	vsc, err := sc.VariantScenario(i)
+	if err != nil {
+		return nil, "", &exitError{code: exitFailure, err: fmt.Errorf("variant %s: %w", name, err)}
+	}
+	vdir := filepath.Join(dir, name)
+	if err := os.MkdirAll(vdir, 0o755); err != nil {
+		return nil, "", &exitError{code: exitFailure, err: fmt.Errorf("create results directory: %w", err)}
+	}
+	return vsc, vdir, nil
 }
 
 // variantError is why a variant's run did not end well: a failed run or a failed verdict.
