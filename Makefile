@@ -5,6 +5,10 @@ BIN   := bin/throttlelab
 NAME  ?= burst
 MODE  ?=
 ARGS  ?=
+# How long `make fuzz` runs each fuzz target (`make test` runs them 5s each). Minimizing a new
+# input is capped at 5s: the default, 60s, would take a short run's whole time.
+FUZZTIME ?= 10s
+FUZZ  := ./scenarios:FuzzLoadBytes ./cfnimport:FuzzImport ./fakeapi:FuzzHandler
 # The profile that guides the compiler's optimizations (go build picks it up by itself for
 # the binary; the simulator's benchmarks use it too, so they measure what users run).
 PGO   := cmd/throttlelab/default.pgo
@@ -16,7 +20,7 @@ MODIFIED := $(shell test -n "$$(git status --porcelain 2>/dev/null)" && echo tru
 LDFLAGS  := -X main.commit=$(COMMIT) -X main.modified=$(MODIFIED)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test tools docker scenario bench pgo lint list validate clean
+.PHONY: help build test fuzz tools docker scenario bench pgo lint list validate clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +31,13 @@ build: ## build bin/throttlelab (`bin/throttlelab version` names the commit)
 test: tools docker ## vet, then run every test (what CI runs); installs or starts what they need first
 	$(GO) vet ./...
 	$(GO) test -p 1 -count=1 -timeout 14m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+fuzz: ## run each fuzz target for FUZZTIME (default 10s); a crasher is saved under testdata/fuzz
+	@for t in $(FUZZ); do \
+		echo "fuzz $${t#*:} ($${t%%:*}, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $${t%%:*} || exit 1; \
+	done
 
 tools: ## install the SQS and DynamoDB emulators (npm fauxqs, dynalite) into .tools/
 	bash scripts/tools.sh

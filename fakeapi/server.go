@@ -10,6 +10,11 @@
 //	POST /_admin/reset  restart the clock and the quotas (a live run calls it at its start)
 //	GET  /_admin/stats  calls by outcome and, per quota tier, the largest count observed in
 //	                    any sliding window of the tier's length (see Stats)
+//
+// With per-key quotas the server's memory is bounded however many keys call: the model holds
+// the quotas of at most model.APIConfig.MaxKeys keys (default model.DefaultMaxKeys), evicting
+// the least recently used and counting evictions (KeysStats); a key longer than MaxKeyBytes
+// is known by its digest; and the stats answer lists the TopKeys most called keys only.
 package fakeapi
 
 import (
@@ -64,7 +69,9 @@ type Server struct {
 	start   time.Time     // the wall-clock instant of now = 0
 	last    time.Duration // the latest now handed to the model (now never goes back)
 	outcome [model.CallReset + 1]int64
-	tiers   map[string][]*tracker // admission instants per key ("" without PerKey), per tier
+	keys    map[string]*keyStats // per key held by the model ("" without PerKey)
+
+	evictedOvergrant float64 // the worst over-grant of the keys evicted since the reset
 
 	run *running // set by Start
 }
@@ -115,12 +122,13 @@ func (s *Server) restart(start time.Time) error {
 	if err != nil {
 		return err
 	}
+	api.OnEvict(s.evict)
 	s.api, s.start, s.last = api, start, 0
 	s.rng = rand.New(rand.NewPCG(uint64(s.cfg.Seed), 0x7468726f74746c65)) // "throttle"
 	s.outcome = [len(s.outcome)]int64{}
-	s.tiers = make(map[string][]*tracker)
+	s.keys, s.evictedOvergrant = make(map[string]*keyStats), 0
 	if !s.cfg.API.PerKey {
-		s.trackers("") // global tiers are listed from the start
+		s.keyStats("") // global tiers are listed from the start
 	}
 	return nil
 }
@@ -133,13 +141,18 @@ func (s *Server) now() time.Duration {
 
 // decide asks the model about one call with API key key and records the outcome.
 func (s *Server) decide(key string) model.Reply {
+	if s.cfg.API.PerKey {
+		key = keyID(key)
+	} else {
+		key = ""
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
 	r := s.api.Handle(now, key, s.rng)
 	s.outcome[r.Outcome]++
-	if r.Admitted {
-		s.admit(key, now)
+	if r.Admitted || r.Outcome == model.CallThrottled { // the quotas decided: not an outage
+		s.record(key, now, r.Admitted)
 	}
 	return r
 }

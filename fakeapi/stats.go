@@ -1,8 +1,6 @@
 package fakeapi
 
 import (
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/throttlelab/throttlelab/model"
@@ -27,9 +25,13 @@ type Stats struct {
 	// InFlight counts the calls decided and not answered yet: waiting their latency, or
 	// hanging in a timeout outage. It falls when a caller gives up.
 	InFlight int64 `json:"in_flight"`
-	// Tiers has one entry per quota tier, per API key that was admitted at least once when
-	// quotas are per key; ordered by key, then tier.
+	// Tiers has one entry per quota tier; with per-key quotas, per listed key: the keys of
+	// Keys.Top, and for each tier the key with the largest MaxWindowCount if it is not among
+	// them (so that the worst Overgrant over Tiers is the worst of every key held); ordered
+	// by key, then tier.
 	Tiers []TierStats `json:"tiers"`
+	// Keys describes the per-key quota state; nil unless quotas are per key.
+	Keys *KeysStats `json:"keys,omitempty"`
 }
 
 // TierStats describes one quota tier.
@@ -51,7 +53,9 @@ type TierStats struct {
 	Overgrant      float64 `json:"overgrant"`
 }
 
-// Stats returns what the server has seen since it started or was last reset.
+// Stats returns what the server has seen since it started or was last reset. Its size does
+// not grow with the number of keys: with per-key quotas it lists at most TopKeys keys, plus
+// one per tier.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -62,11 +66,11 @@ func (s *Server) Stats() Stats {
 	for o, n := range s.outcome {
 		st.Calls[model.CallOutcome(o).String()] = n
 	}
-	keys := make([]string, 0, len(s.tiers))
-	for k := range s.tiers {
-		keys = append(keys, k)
+	keys := []string{""}
+	if s.cfg.API.PerKey {
+		st.Keys = s.keysStats()
+		keys = s.listedKeys(st.Keys.Top)
 	}
-	slices.Sort(keys)
 	for _, k := range keys {
 		st.Tiers = append(st.Tiers, s.tierStats(k, now)...)
 	}
@@ -85,40 +89,17 @@ func (s *Server) tierStats(key string, now time.Duration) []TierStats {
 		if q != nil {
 			t.Count = q.Tier(i).Count(now)
 		}
-		if tr := s.tiers[key][i]; tr != nil {
+		if tr := s.keys[key].tier(i); tr != nil {
 			t.Tracked, t.MaxWindowCount = true, tr.max
-			t.Overgrant = max(0, float64(tr.max)/float64(c.Limit)-1)
+			t.Overgrant = overgrant(tr.max, c.Limit)
 		}
 		out = append(out, t)
 	}
 	return out
 }
 
-// admit records an admission of key at now in the trackers of its tiers. Callers hold mu.
-func (s *Server) admit(key string, now time.Duration) {
-	for _, t := range s.trackers(key) {
-		if t != nil {
-			t.add(now)
-		}
-	}
-}
-
-// trackers returns the trackers of key's tiers (of the global tiers without PerKey),
-// creating them on first use. Callers hold mu.
-func (s *Server) trackers(key string) []*tracker {
-	if !s.cfg.API.PerKey {
-		key = ""
-	}
-	ts, ok := s.tiers[key]
-	if !ok {
-		ts = make([]*tracker, len(s.cfg.API.Quotas))
-		for i, c := range s.cfg.API.Quotas {
-			ts[i] = newTracker(c)
-		}
-		s.tiers[strings.Clone(key)] = ts
-	}
-	return ts
-}
+// overgrant is max(0, most/limit − 1).
+func overgrant(most, limit int64) float64 { return max(0, float64(most)/float64(limit)-1) }
 
 // tracker finds the largest number of admissions in any window (t−per, t] of a tier. It
 // keeps the instants of the admissions in the current window, oldest first, in a ring that

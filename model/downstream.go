@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -29,9 +30,16 @@ type OutageConfig struct {
 // fail with ErrorStatus (default 500). Outages are windows of failure. RetryAfter makes
 // 429s carry Retry-After. Epoch is the wall-clock instant of now = 0 (fixed windows are
 // aligned to it). The zero value is an API with no limits that always answers 200 at once.
+//
+// MaxKeys bounds, with PerKey, how many keys keep quota state (0: DefaultMaxKeys): a call
+// with one more key evicts the least recently used key (see API.KeysEvicted), whose quotas
+// start afresh on its next call, as if it had never called; they may then admit more than
+// their limits in a window that spans the eviction. This is the emulator's memory bound, not
+// a behaviour of a real API: size it above the keys a run uses, and a run evicts nothing.
 type APIConfig struct {
 	Quotas      []QuotaConfig
 	PerKey      bool
+	MaxKeys     int
 	Latency     Latency
 	ErrorRate   float64
 	ErrorStatus int
@@ -108,7 +116,7 @@ type API struct {
 	quotaCfgs   []QuotaConfig
 	epoch       time.Time
 	global      *Quotas
-	perKey      map[string]*Quotas // nil unless PerKey
+	perKey      *keyLRU // nil unless PerKey
 	latency     Latency
 	draws       *LatencyDraws // when set, samples come from here rather than the caller's rng
 	errorRate   float64
@@ -124,8 +132,11 @@ func NewAPI(cfg APIConfig) (*API, error) {
 	errs := []error{err}
 	a := &API{quotaCfgs: cfg.Quotas, epoch: cfg.Epoch, latency: cfg.Latency,
 		errorRate: cfg.ErrorRate, errorStatus: cfg.ErrorStatus, retryAfter: cfg.RetryAfter}
+	if cfg.MaxKeys < 0 {
+		errs = append(errs, fmt.Errorf("max keys %d: want 0 (the default, %d) or more", cfg.MaxKeys, DefaultMaxKeys))
+	}
 	if cfg.PerKey {
-		a.perKey = make(map[string]*Quotas)
+		a.perKey = newKeyLRU(cmp.Or(cfg.MaxKeys, DefaultMaxKeys))
 	} else {
 		a.global = q
 	}
@@ -223,23 +234,51 @@ func (a *API) Health(now time.Duration) bool { return a.outageAt(now) == nil }
 func (a *API) Admitted() int64 { return a.admitted }
 
 // Quotas returns the quotas that govern key, for admin counts: the global ones (key is
-// ignored), or with PerKey the key's own, nil for a key that has not called yet.
+// ignored), or with PerKey the key's own, nil for a key that has not called yet or was
+// evicted since. It does not count as a use of key.
 func (a *API) Quotas(key string) *Quotas {
 	if a.perKey == nil {
 		return a.global
 	}
-	return a.perKey[key]
+	return a.perKey.peek(key)
+}
+
+// Keys returns, with PerKey, how many keys hold quota state and the most that may (0, 0
+// without PerKey).
+func (a *API) Keys() (held, max int) {
+	if a.perKey == nil {
+		return 0, 0
+	}
+	return len(a.perKey.m), a.perKey.max
+}
+
+// KeysEvicted returns how many times a key's quota state was evicted to make room for
+// another's (see APIConfig.MaxKeys); 0 without PerKey.
+func (a *API) KeysEvicted() int64 {
+	if a.perKey == nil {
+		return 0
+	}
+	return a.perKey.evicted
+}
+
+// OnEvict makes the API call f with a key's name when it evicts the key's quota state (with
+// PerKey), during the Handle that needs the room, so that a server can drop what it keeps
+// about the key too.
+func (a *API) OnEvict(f func(key string)) {
+	if a.perKey != nil {
+		a.perKey.onEvict = f
+	}
 }
 
 func (a *API) quotasFor(key string) *Quotas {
 	if a.perKey == nil {
 		return a.global
 	}
-	q := a.perKey[key]
-	if q == nil {
-		q, _ = NewQuotas(a.quotaCfgs, a.epoch) // checked by NewAPI
-		a.perKey[strings.Clone(key)] = q
-	}
+	return a.perKey.get(key, a.freshQuotas)
+}
+
+func (a *API) freshQuotas() *Quotas {
+	q, _ := NewQuotas(a.quotaCfgs, a.epoch) // checked by NewAPI
 	return q
 }
 

@@ -153,23 +153,31 @@ func (w *fixedWindow) Count(now time.Duration) int64 {
 	return w.count
 }
 
-// maxExactSliding is the largest Limit the sliding window tracks exactly (a ring of
-// Limit instants, 8 bytes each: 32 MiB at this size).
+// maxExactSliding is the largest Limit the sliding window tracks exactly (a ring of up to
+// Limit instants, 8 bytes each: 32 MiB at this size, reached only when Limit events fall
+// within one Per).
 const maxExactSliding = 1 << 22
 
 // slidingBuckets is how many sub-buckets approximate a sliding window above
 // maxExactSliding.
 const slidingBuckets = 1024
 
+// minSlidingRing is the smallest ring a sliding window allocates, at its first admission.
+const minSlidingRing = 16
+
 // slidingWindow is an exact sliding log: at most Limit events in any half-open interval
-// (t−Per, t]. It keeps the instants of the last Limit admissions in a ring: one more
-// event fits at now exactly when the oldest of them is at or before now−Per. Allow is
-// O(1) and does not allocate; Count is O(log Limit).
+// (t−Per, t]. It keeps the instants of the admissions in (last−Per, last], oldest first,
+// in a ring that grows by doubling (from minSlidingRing up to Limit entries) as they come:
+// one more event fits at now exactly when fewer than Limit are kept or the oldest of them
+// is at or before now−Per. Its memory is 8 bytes per admission in the busiest window seen
+// (rounded up to a power of two, at most Limit): a window that was never filled costs
+// little. Allow is O(1) amortized and allocates only when the ring grows; Count is
+// O(log Limit). The zero-admission window holds no ring.
 type slidingWindow struct {
 	per   time.Duration
-	ring  []time.Duration // admissions in order, oldest at head once full
+	ring  []time.Duration // ring[head], ring[head+1], … (mod len): n instants, oldest first
 	head  int
-	full  bool
+	n     int
 	last  time.Duration
 	limit int
 }
@@ -178,26 +186,45 @@ func newSlidingWindow(cfg QuotaConfig, _ time.Time) (Window, error) {
 	if cfg.Limit > maxExactSliding {
 		return newSlidingApprox(cfg), nil
 	}
-	return &slidingWindow{per: cfg.Per, ring: make([]time.Duration, cfg.Limit), limit: int(cfg.Limit)}, nil
+	return &slidingWindow{per: cfg.Per, limit: int(cfg.Limit)}, nil
 }
 
 func (w *slidingWindow) Allow(now time.Duration) bool {
 	now = max(now, w.last)
-	if w.full && w.ring[w.head] > now-w.per {
+	if w.n == w.limit && w.ring[w.head] > now-w.per {
 		return false
 	}
 	w.last = now
-	w.ring[w.head] = now
-	w.head++
-	if w.head == w.limit {
-		w.head, w.full = 0, true
+	for w.n > 0 && w.ring[w.head] <= now-w.per { // forget what left the window
+		w.head++
+		if w.head == len(w.ring) {
+			w.head = 0
+		}
+		w.n--
 	}
+	if w.n == len(w.ring) {
+		w.grow()
+	}
+	i := w.head + w.n
+	if i >= len(w.ring) {
+		i -= len(w.ring)
+	}
+	w.ring[i] = now
+	w.n++
 	return true
+}
+
+// grow doubles the ring (at least minSlidingRing entries, at most limit), oldest first.
+func (w *slidingWindow) grow() {
+	ring := make([]time.Duration, min(w.limit, max(minSlidingRing, 2*len(w.ring))))
+	k := copy(ring, w.ring[w.head:])
+	copy(ring[k:], w.ring[:w.head])
+	w.ring, w.head = ring, 0
 }
 
 func (w *slidingWindow) Free(now time.Duration) time.Duration {
 	now = max(now, w.last)
-	if !w.full {
+	if w.n < w.limit {
 		return now
 	}
 	return max(now, w.ring[w.head]+w.per)
@@ -205,18 +232,10 @@ func (w *slidingWindow) Free(now time.Duration) time.Duration {
 
 func (w *slidingWindow) Count(now time.Duration) int64 {
 	now = max(now, w.last)
-	n := w.head
-	if w.full {
-		n = w.limit
-	}
-	// The ring read from its oldest entry is sorted; count entries > now-per.
-	oldest := 0
-	if w.full {
-		oldest = w.head
-	}
-	at := func(i int) time.Duration { return w.ring[(oldest+i)%w.limit] }
-	first := sort.Search(n, func(i int) bool { return at(i) > now-w.per })
-	return int64(n - first)
+	// The ring read from its head is sorted; count entries > now-per.
+	at := func(i int) time.Duration { return w.ring[(w.head+i)%len(w.ring)] }
+	first := sort.Search(w.n, func(i int) bool { return at(i) > now-w.per })
+	return int64(w.n - first)
 }
 
 // slidingApprox approximates a sliding window for Limit above maxExactSliding with

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/scenarios"
@@ -61,6 +62,61 @@ func VariantMetrics(vs []Variant) map[string]float64 {
 		}
 	}
 	return m
+}
+
+// LedgerMetrics are the metrics of the ledger, which a comparison's summary also totals over
+// its variants.
+var LedgerMetrics = []string{"offered_total", "completed_total", "rejected_total", "failed_total",
+	"in_flight_at_end", "lost_total"}
+
+// VariantTotals sums LedgerMetrics over the variants, for the top level of a comparison's
+// summary (offered_total − completed_total − … = lost_total holds there too), and adds
+// variants_unbalanced: how many variants have a lost_total other than 0, so that a variant
+// that lost requests and one that counted some twice cannot cancel out unseen.
+func VariantTotals(vs []Variant) map[string]float64 {
+	m := map[string]float64{"variants_unbalanced": 0}
+	for _, name := range LedgerMetrics {
+		m[name] = 0
+	}
+	for _, v := range vs {
+		for _, name := range LedgerMetrics {
+			m[name] += v.Summary.Metrics[name]
+		}
+		if v.Summary.Ledger.Lost != 0 {
+			m["variants_unbalanced"]++
+		}
+	}
+	return m
+}
+
+// VariantLedger adds up the variants' ledgers: counts summed, reasons merged, and a verdict
+// that names each variant whose ledger does not balance.
+func VariantLedger(vs []Variant) metrics.Ledger {
+	l := metrics.Ledger{Rejected: map[string]int64{}, Failed: map[string]int64{}, InFlight: map[string]int64{}}
+	var bad []string
+	for _, v := range vs {
+		vl := v.Summary.Ledger
+		l.Offered += vl.Offered
+		l.Completed += vl.Completed
+		l.Lost += vl.Lost
+		addCounts(l.Rejected, vl.Rejected)
+		addCounts(l.Failed, vl.Failed)
+		addCounts(l.InFlight, vl.InFlight)
+		if vl.Lost != 0 {
+			bad = append(bad, "variant "+v.Name+": "+vl.Verdict)
+		}
+	}
+	l.Verdict = "every request of every variant is accounted for"
+	if len(bad) > 0 {
+		l.Verdict = strings.Join(bad, "; ")
+	}
+	return l
+}
+
+func addCounts(to, from map[string]int64) {
+	for k, n := range from {
+		to[k] += n
+	}
 }
 
 // WriteComparison prints the variants side by side.

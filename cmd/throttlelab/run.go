@@ -162,17 +162,21 @@ func runOne(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlags
 	return out, nil
 }
 
-// verdict is the exit status of a finished run: a partial run is a failure to carry it out
-// (1), then failed thresholds (99), then a ledger that does not balance (1).
+// verdict is the exit status of a finished run. A run that could not be carried out to its
+// end (partial) or whose ledger does not balance (in mode both, either ledger) fails (1),
+// whatever its thresholds: they judge a sound run only (99 when any failed).
 func verdict(out *outcome, sum *metrics.Summary, dir string) error {
 	if out.partial {
 		return &exitError{code: exitFailure, err: fmt.Errorf("%w (partial report in %s)", out.partialBy, dir)}
 	}
-	if n := reports.Failed(sum.Thresholds); n > 0 {
-		return &exitError{code: exitThreshold, err: fmt.Errorf("%d thresholds failed", n)}
-	}
 	if sum.Ledger.Lost != 0 {
 		return &exitError{code: exitFailure, err: errors.New(sum.Ledger.Verdict)}
+	}
+	if sum.Sim != nil && sum.Sim.Ledger.Lost != 0 {
+		return &exitError{code: exitFailure, err: errors.New("simulation: " + sum.Sim.Ledger.Verdict)}
+	}
+	if n := reports.Failed(sum.Thresholds); n > 0 {
+		return &exitError{code: exitThreshold, err: fmt.Errorf("%d thresholds failed", n)}
 	}
 	return nil
 }
