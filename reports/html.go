@@ -27,7 +27,7 @@ type figure struct {
 type htmlView struct {
 	Name, Description, YAML   string
 	Mode, Seed, Offered, Ends string
-	Findings, Notes           []string
+	Findings, Changes, Notes  []string
 	Figures                   []htmlFigure
 	HasSim                    bool
 	Groups                    []metricGroup
@@ -66,7 +66,7 @@ func writeHTML(w io.Writer, in Input, figs []figure) error {
 	v := htmlView{
 		Name: s.Scenario, Mode: s.Mode, Seed: strconv.FormatInt(s.Seed, 10),
 		Offered: secs(s.OfferedSeconds), Ends: secs(s.EndedSeconds),
-		Findings: Findings(in), Notes: s.Notes, HasSim: s.Sim != nil,
+		Findings: Findings(in), Changes: Changes(in), Notes: s.Notes, HasSim: s.Sim != nil,
 		Groups:     metricGroups(s),
 		Clients:    groupTable("client", clientOrder(in), s.PerClient),
 		Priorities: groupTable("priority", metrics.Priorities, s.PerPriority),

@@ -133,9 +133,13 @@ func goldenSummary() *metrics.Summary {
 			"completed_total": done, "rejected_total": rej, "e2e_seconds_p50": p50,
 			"e2e_seconds_p90": p99 / 2, "e2e_seconds_p99": p99, "e2e_seconds_max": p99 * 1.5}
 	}
+	throttled := func(m map[string]float64, n float64) map[string]float64 {
+		m["gateway_throttled_total"] = n
+		return m
+	}
 	return &metrics.Summary{Scenario: "golden", Mode: "sim", Seed: 7, OfferedSeconds: 60, EndedSeconds: 61.5,
 		Metrics:     m,
-		PerClient:   map[string]map[string]float64{"acme": group(1850, 750, 1100, 0.05, 8), "bulk": group(300, 250, 0, 0.03, 0.4)},
+		PerClient:   map[string]map[string]float64{"acme": throttled(group(1850, 750, 1100, 0.05, 8), 1100), "bulk": group(300, 250, 0, 0.03, 0.4)},
 		PerPriority: map[string]map[string]float64{"high": group(1850, 750, 1100, 0.05, 8), "batch": group(300, 250, 0, 0.03, 0.4)},
 		Thresholds: []metrics.ThresholdResult{{Expr: "lost_total == 0", Value: 1},
 			{Expr: "e2e_seconds_p99 < 5", Value: 7.5}, {Expr: "nope_total < 1", Error: `the summary has no metric "nope_total"`}},
