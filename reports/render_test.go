@@ -148,6 +148,9 @@ func goldenSummary() *metrics.Summary {
 			InFlight: map[string]int64{"queue:orders": 30, "retry_wait": 7},
 			Verdict:  "1 requests were offered but are neither ended nor found in flight: a bug in the harness or the emulated design"},
 		Notes: []string{"mode both asked for, but live mode is not built yet: this is the simulation"},
+		Latency: &metrics.LatencyQuantiles{Quantiles: metrics.LatencyGrid, E2E: goldenQuantiles(0.004, 0.048, 0.9, 7.5, 12.25),
+			PerClient:   map[string][]float64{"acme": goldenQuantiles(0.004, 0.05, 4, 8, 12), "bulk": goldenQuantiles(0.002, 0.03, 0.2, 0.4, 0.6)},
+			PerPriority: map[string][]float64{"high": goldenQuantiles(0.004, 0.05, 4, 8, 12), "batch": goldenQuantiles(0.002, 0.03, 0.2, 0.4, 0.6)}},
 	}
 }
 
