@@ -47,16 +47,22 @@ func WriteCost(w io.Writer, s *metrics.Summary) {
 	fmt.Fprintf(w, "              %s\n", strings.Join(words, " · "))
 }
 
-// usd formats dollars: cents from $0.01, three significant digits below, whole dollars with
-// thousands separators from $10,000.
+// usd formats dollars, every figure with thousands separators: cents from $0.01 ("$6,398.67"),
+// three significant digits below ("$0.000208"), whole dollars from $10,000 ("$14,802"); a
+// negative amount is "-$2.50".
 func usd(v float64) string {
-	switch a := math.Abs(v); {
-	case a == 0:
+	if v < 0 {
+		return "-" + usd(-v)
+	}
+	switch {
+	case v == 0:
 		return "$0"
-	case a < 0.01:
-		return "$" + strconv.FormatFloat(v, 'f', 2-int(math.Floor(math.Log10(a))), 64)
-	case a < 10000:
-		return "$" + strconv.FormatFloat(v, 'f', 2, 64)
+	case v < 0.01:
+		return "$" + strconv.FormatFloat(v, 'f', 2-int(math.Floor(math.Log10(v))), 64)
+	case v < 10000:
+		whole, cents, _ := strings.Cut(strconv.FormatFloat(v, 'f', 2, 64), ".")
+		n, _ := strconv.ParseFloat(whole, 64)
+		return "$" + count(n) + "." + cents
 	default:
 		return "$" + count(math.Round(v))
 	}

@@ -127,6 +127,8 @@ func goldenSummary() *metrics.Summary {
 		"rejected_total": 1100, "failed_total": 12, "in_flight_at_end": 37, "lost_total": 1,
 		"e2e_seconds_p50": 0.048, "e2e_seconds_p90": 0.9, "e2e_seconds_p99": 7.5,
 		"e2e_seconds_max": 12.25, "e2e_seconds_mean": 0.61, "custom_extra_total": 3,
+		"aws_sqs_send_requests_total": 1050, "cost_usd_total": 0.0123, "cost_usd_per_million": 5.72,
+		"cost_usd_per_month": 6398.67, "cost.api_gateway_usd": 0.0075, "cost.sqs_usd": 0.0048,
 	}
 	group := func(off, done, rej float64, p50, p99 float64) map[string]float64 {
 		return map[string]float64{"offered_total": off, "attempts_total": off * 1.2,
