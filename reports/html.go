@@ -98,7 +98,7 @@ var metricGroupNames = []struct {
 	metrics []string
 }{
 	{"requests", []string{"offered_total", "attempts_total", "completed_total", "rejected_total",
-		"failed_total", "in_flight_at_end", "lost_total"}},
+		"failed_total", "in_flight_at_end", "lost_total", "load_errors_total", "load_shortfall_total"}},
 	{"gateway", []string{"gateway_admitted_total", "gateway_throttled_total",
 		"gateway_quota_exceeded_total", "gateway_forbidden_total", "gateway_backend_errors_total"}},
 	{"queues", []string{"queue_sent_total", "queue_received_total", "queue_deleted_total",

@@ -65,6 +65,7 @@ var metricTable = map[string]metricInfo{
 	"downstream_window_overgrant":           {LowerIsBetter, "live: the API's worst window over its quota, as a share of the limit"},
 	"queue_stale_messages_at_end":           {LowerIsBetter, "messages left whose request had already ended"},
 	"load_shortfall_total":                  {LowerIsBetter, "live: requests the load generator could not offer on schedule"},
+	"load_errors_total":                     {LowerIsBetter, "attempts the load generator failed to make (a harness failure, not the API's)"},
 	"orchestrator_runs_total":               {Neutral, "orchestrator runs"},
 	"orchestrator_triggers_throttled_total": {Neutral, "schedule triggers that found the orchestrator still running"},
 	"orchestrator_invokes_total":            {Neutral, "workers the orchestrator invoked"},
