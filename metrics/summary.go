@@ -27,6 +27,77 @@ type Summary struct {
 	Notes []string `json:"notes,omitempty"`
 	// Sim holds the simulated summary of a run in mode both, next to the measured one.
 	Sim *Summary `json:"sim,omitempty"`
+	// Latency is the end-to-end latency distribution at LatencyGrid's quantiles; nil when no
+	// request completed (and in summaries written before it was added).
+	Latency *LatencyQuantiles `json:"latency_quantiles,omitempty"`
+}
+
+// LatencyQuantiles is the end-to-end latency of completed requests at the quantiles of
+// Quantiles (LatencyGrid), read from the run's HDR histograms (3 significant digits): enough
+// to draw the distribution, where Metrics keeps only p50, p90, p99 and max. Values are in
+// seconds, one per quantile: the first (quantile 0) the minimum, the last (quantile 1) the
+// maximum, equal to e2e_seconds_max; quantile 0.5 is e2e_seconds_p50. A client or priority
+// with no completed request is left out.
+type LatencyQuantiles struct {
+	Quantiles   []float64            `json:"quantiles"`
+	E2E         []float64            `json:"e2e_seconds"`
+	PerPriority map[string][]float64 `json:"per_priority,omitempty"`
+	PerClient   map[string][]float64 `json:"per_client,omitempty"`
+}
+
+// LatencyGrid is the quantiles LatencyQuantiles holds, 128 of them: 0 (the minimum), every
+// 0.01 up to 0.99, nine steps in each further nine up to 0.99999, and 1 (the maximum). Above
+// the 90th percentile they are about evenly spaced on a "nines" axis (−log10(1 − q)); a
+// quantile finer than one request of a group repeats the maximum.
+var LatencyGrid = latencyGrid()
+
+func latencyGrid() []float64 {
+	q := []float64{0}
+	for k := 1; k <= 99; k++ {
+		q = append(q, float64(k)/100)
+	}
+	for d := 3.0; d <= 5; d++ { // 0.991 … 0.999, 0.9991 … 0.9999, 0.99991 … 0.99999
+		scale := math.Pow(10, d)
+		for k := 1; k <= 9; k++ {
+			q = append(q, (scale-10+float64(k))/scale)
+		}
+	}
+	return append(q, 1)
+}
+
+// latencyQuantiles reads the run's, each priority's and each client's end-to-end histogram at
+// LatencyGrid; nil when no request completed.
+func (r *Recorder) latencyQuantiles() *LatencyQuantiles {
+	if r.e2e.TotalCount() == 0 {
+		return nil
+	}
+	l := &LatencyQuantiles{Quantiles: LatencyGrid, E2E: gridSeconds(r.e2e),
+		PerPriority: map[string][]float64{}, PerClient: map[string][]float64{}}
+	for i, p := range Priorities {
+		if r.perPri[i].e2e.TotalCount() > 0 {
+			l.PerPriority[p] = gridSeconds(r.perPri[i].e2e)
+		}
+	}
+	for i, c := range r.cfg.Clients {
+		if r.perCli[i].e2e.TotalCount() > 0 {
+			l.PerClient[c.Name] = gridSeconds(r.perCli[i].e2e)
+		}
+	}
+	return l
+}
+
+// gridSeconds returns h's values at LatencyGrid, in seconds.
+func gridSeconds(h *hdr.Histogram) []float64 {
+	pct := make([]float64, len(LatencyGrid))
+	for i, q := range LatencyGrid {
+		pct[i] = math.Round(q*1e7) / 1e5 // 0.9 → 90 exactly, as the metrics' quantile(h, 90)
+	}
+	vs := h.ValueAtPercentilesSlice(pct)
+	out := make([]float64, len(vs))
+	for i, v := range vs {
+		out[i] = float64(v) / 1e6
+	}
+	return out
 }
 
 // ThresholdResult is one evaluated `slo:` entry.
@@ -99,6 +170,7 @@ func (r *Recorder) Finish(end time.Duration, census Census) (*Summary, *Series) 
 		PerPriority: map[string]map[string]float64{}, PerClient: map[string]map[string]float64{},
 		Thresholds: []ThresholdResult{},
 		Ledger:     r.ledger(census, lost),
+		Latency:    r.latencyQuantiles(),
 	}
 	for i, c := range r.cfg.Clients {
 		s.PerClient[c.Name] = r.perCli[i].metrics()

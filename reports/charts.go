@@ -99,6 +99,10 @@ func (c *chart) draw(dc draw.Canvas) {
 			legendW = w
 		}
 	}
+	// gonum measures legend text in Liberation Sans; a browser without it or Arial draws the
+	// inline SVG in a wider sans-serif (DejaVu Sans, up to 15 % wider), which the legend's
+	// column must still hold.
+	legendW *= legendSlack
 	plotArea := dc
 	if legendW > 0 {
 		plotArea = draw.Crop(dc, 0, -(legendW + pad), 0, 0)
@@ -122,6 +126,9 @@ func (c *chart) draw(dc draw.Canvas) {
 		p.legend.Draw(lc)
 	}
 }
+
+// legendSlack is the room a legend's column leaves for a wider fallback font.
+const legendSlack = 1.15
 
 // legendWidth is the width a legend needs, 0 when it is empty.
 func legendWidth(l *plot.Legend) vg.Length {

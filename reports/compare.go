@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/throttlelab/throttlelab/metrics"
@@ -40,100 +39,6 @@ func (d Direction) String() string {
 		return "0 is right"
 	}
 	return "neutral"
-}
-
-// directions is the good direction of every summary metric of SCENARIOS.md and its
-// extensions. per_priority.P.NAME and per_client.C.NAME take NAME's direction; a metric not
-// listed here is Neutral.
-var directions = map[string]Direction{
-	// volume
-	"offered_total": Neutral, "attempts_total": Neutral, "queue_sent_total": Neutral,
-	"queue_received_total": Neutral, "queue_deleted_total": Neutral,
-	"downstream_calls_total": Neutral, "downstream_admitted_total": Neutral,
-	// gateway
-	"gateway_admitted_total": HigherIsBetter, "gateway_throttled_total": LowerIsBetter,
-	"gateway_quota_exceeded_total": LowerIsBetter, "gateway_forbidden_total": LowerIsBetter,
-	"gateway_backend_errors_total": LowerIsBetter,
-	// queues
-	"queue_deferred_total": LowerIsBetter, "queue_depth_max": LowerIsBetter,
-	"queue_oldest_age_seconds_max": LowerIsBetter, "queue_requeued_total": LowerIsBetter,
-	"queue_duplicates_total": LowerIsBetter, "fifo_order_broken_total": LowerIsBetter,
-	"dlq_total":               LowerIsBetter,
-	"queue_wait_seconds_mean": LowerIsBetter, "queue_wait_seconds_p99": LowerIsBetter,
-	"queue_wait_seconds_max": LowerIsBetter,
-	// downstream
-	"downstream_ok_total": HigherIsBetter, "downstream_utilization": HigherIsBetter,
-	"downstream_429_total": LowerIsBetter, "downstream_5xx_total": LowerIsBetter,
-	"downstream_timeouts_total": LowerIsBetter, "downstream_resets_total": LowerIsBetter,
-	"downstream_overgrant": LowerIsBetter, "breaker_opened_total": LowerIsBetter,
-	"downstream_seconds_p50": LowerIsBetter, "downstream_seconds_p99": LowerIsBetter,
-	"downstream_seconds_mean": LowerIsBetter,
-	// outcomes
-	"completed_total": HigherIsBetter, "rejected_total": LowerIsBetter,
-	"failed_total": LowerIsBetter, "in_flight_at_end": LowerIsBetter, "lost_total": ZeroIsBetter,
-	"e2e_seconds_p50": LowerIsBetter, "e2e_seconds_p90": LowerIsBetter,
-	"e2e_seconds_p99": LowerIsBetter, "e2e_seconds_max": LowerIsBetter,
-	"e2e_seconds_mean": LowerIsBetter,
-	// extensions
-	"downstream_window_overgrant": LowerIsBetter, "queue_stale_messages_at_end": LowerIsBetter,
-	"load_shortfall_total":    LowerIsBetter,
-	"orchestrator_runs_total": Neutral, "orchestrator_triggers_throttled_total": Neutral,
-	"orchestrator_invokes_total": Neutral, "orchestrator_run_seconds": Neutral,
-	"orchestrator_idle_seconds": LowerIsBetter, "orchestrator_quota_blocked_seconds": Neutral,
-	"health_checks_total": Neutral, "breaker_open_seconds": LowerIsBetter,
-	"worker_invokes_throttled_total": LowerIsBetter,
-	"state_quota_refused_total":      LowerIsBetter, "state_writes_dropped_total": LowerIsBetter,
-	"sfn_state_transitions_total": Neutral, "sfn_timeouts_total": LowerIsBetter,
-	"sfn_heartbeat_timeouts_total": LowerIsBetter, "sfn_running_at_end": Neutral,
-	"aws_sqs_send_requests_total": Neutral, "aws_sqs_receive_requests_total": Neutral,
-	"aws_sqs_delete_requests_total": Neutral, "aws_lambda_invocations_total": Neutral,
-	"aws_lambda_duration_seconds_total": Neutral, "aws_dynamodb_reads_total": Neutral,
-	"aws_dynamodb_writes_total": Neutral, "aws_sqs_requests_measured_total": Neutral,
-	"cost_usd_total": LowerIsBetter, "cost_usd_per_million": LowerIsBetter,
-	"cost_usd_per_month": LowerIsBetter,
-}
-
-// alarmDirections are the directions of the alarm.NAME.* metrics of AlarmMetrics: an alarm
-// firing later after the incident is worse; how often and when it fired are neutral (an alarm
-// firing is both trouble and its detection).
-var alarmDirections = map[string]Direction{
-	"fired_total": Neutral, "seconds_after_event": LowerIsBetter, "first_fired_seconds": Neutral,
-}
-
-// MetricDirection returns the good direction of a flat metric name: a name of the contract,
-// "per_priority.P.NAME", "per_client.C.NAME" (NAME's direction) or "alarm.A.SUFFIX".
-func MetricDirection(name string) Direction {
-	if d, ok := directions[name]; ok {
-		return d
-	}
-	if strings.HasPrefix(name, "cost_usd") || (strings.HasPrefix(name, "cost.") && strings.HasSuffix(name, "_usd")) {
-		return LowerIsBetter // a design that costs more for the same work regressed
-	}
-	for _, prefix := range []string{"per_priority.", "per_client.", "alarm."} {
-		rest, ok := strings.CutPrefix(name, prefix)
-		if !ok {
-			continue
-		}
-		table := directions
-		if prefix == "alarm." {
-			table = alarmDirections
-		}
-		// the group's name may itself hold dots: try every split.
-		for i := strings.IndexByte(rest, '.'); i >= 0; i = nextDot(rest, i) {
-			if d, ok := table[rest[i+1:]]; ok {
-				return d
-			}
-		}
-	}
-	return Neutral
-}
-
-func nextDot(s string, i int) int {
-	j := strings.IndexByte(s[i+1:], '.')
-	if j < 0 {
-		return -1
-	}
-	return i + 1 + j
 }
 
 // Verdicts of a metric's change.

@@ -104,8 +104,8 @@ func TestMetricDirection(t *testing.T) {
 	}
 }
 
-// TestDirectionsCoverTheContract checks that the direction table names every summary metric
-// of SCENARIOS.md: the JSON example's and the extensions'.
+// TestDirectionsCoverTheContract checks that the metric table names and labels every summary
+// metric of SCENARIOS.md: the JSON example's and the extensions'.
 func TestDirectionsCoverTheContract(t *testing.T) {
 	b, err := os.ReadFile("../docs/SCENARIOS.md")
 	if err != nil {
@@ -125,8 +125,8 @@ func TestDirectionsCoverTheContract(t *testing.T) {
 		if n[1] == "metrics" {
 			continue
 		}
-		if _, ok := directions[n[1]]; !ok {
-			t.Errorf("the direction table has no entry for %s", n[1])
+		if m, ok := metricTable[n[1]]; !ok || m.label == "" {
+			t.Errorf("the metric table has no entry or no label for %s", n[1])
 		}
 	}
 }
@@ -151,5 +151,21 @@ func TestComparisonWrite(t *testing.T) {
 	Compare(base, base, 0.05).Write(&b)
 	if strings.Contains(b.String(), "VERDICT") || !strings.Contains(b.String(), "3 unchanged") {
 		t.Errorf("identical runs:\n%s", b.String())
+	}
+}
+
+func TestMetricLabel(t *testing.T) {
+	for name, want := range map[string]string{
+		"gateway_throttled_total":                   "attempts throttled by the gateway (429 Too Many Requests)",
+		"per_client.a.b.e2e_seconds_p99":            "first attempt to success: 99th percentile",
+		"per_priority.high.gateway_throttled_total": "attempts throttled by the gateway (429 Too Many Requests)",
+		"cost.lambda_compute_usd":                   "AWS cost: Lambda compute",
+		"cost.new_service_usd":                      "AWS cost: new service",
+		"alarm.throttling.fired_total":              "times the alarm went into ALARM",
+		"something_new_total":                       "",
+	} {
+		if got := MetricLabel(name); got != want {
+			t.Errorf("MetricLabel(%q) = %q, want %q", name, got, want)
+		}
 	}
 }

@@ -26,3 +26,16 @@ func TestWriteCost(t *testing.T) {
 		t.Errorf("no estimate printed %q", b.String())
 	}
 }
+
+func TestUSD(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{{0, "$0"}, {0.000208, "$0.000208"}, {0.685272, "$0.69"}, {54.277084, "$54.28"},
+		{6398.67, "$6,399"}, {999.994, "$999.99"}, {9999.994, "$10,000"}, {14801.8752, "$14,802"},
+		{1406862.01728, "$1,406,862"}, {-2.5, "-$2.50"}} {
+		if got := usd(tc.v); got != tc.want {
+			t.Errorf("usd(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}

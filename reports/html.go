@@ -27,7 +27,7 @@ type figure struct {
 type htmlView struct {
 	Name, Description, YAML   string
 	Mode, Seed, Offered, Ends string
-	Findings, Notes           []string
+	Findings, Changes, Notes  []string
 	Figures                   []htmlFigure
 	HasSim                    bool
 	Groups                    []metricGroup
@@ -48,12 +48,18 @@ type metricGroup struct {
 	Rows []metricRow
 }
 
-type metricRow struct{ Name, Value, Sim string }
+// metricRow is one summary metric: its name, what it counts in words, its value and, in mode
+// both, its simulated value.
+type metricRow struct{ Name, Label, Value, Sim string }
 
 type htmlTable struct {
-	Header []string
+	ID     string // the table's id: "client-table", "priority-table"
+	Header []htmlHeader
 	Rows   [][]string // first cell: the row's name
 }
+
+// htmlHeader is a column's title and, as its tooltip, the metric it shows and what it counts.
+type htmlHeader struct{ Title, Tip string }
 
 type thresholdRow struct {
 	Expr, Value, Error string
@@ -66,7 +72,7 @@ func writeHTML(w io.Writer, in Input, figs []figure) error {
 	v := htmlView{
 		Name: s.Scenario, Mode: s.Mode, Seed: strconv.FormatInt(s.Seed, 10),
 		Offered: secs(s.OfferedSeconds), Ends: secs(s.EndedSeconds),
-		Findings: Findings(in), Notes: s.Notes, HasSim: s.Sim != nil,
+		Findings: Findings(in), Changes: Changes(in), Notes: s.Notes, HasSim: s.Sim != nil,
 		Groups:     metricGroups(s),
 		Clients:    groupTable("client", clientOrder(in), s.PerClient),
 		Priorities: groupTable("priority", metrics.Priorities, s.PerPriority),
@@ -92,7 +98,7 @@ var metricGroupNames = []struct {
 	metrics []string
 }{
 	{"requests", []string{"offered_total", "attempts_total", "completed_total", "rejected_total",
-		"failed_total", "in_flight_at_end", "lost_total"}},
+		"failed_total", "in_flight_at_end", "lost_total", "load_errors_total", "load_shortfall_total"}},
 	{"gateway", []string{"gateway_admitted_total", "gateway_throttled_total",
 		"gateway_quota_exceeded_total", "gateway_forbidden_total", "gateway_backend_errors_total"}},
 	{"queues", []string{"queue_sent_total", "queue_received_total", "queue_deleted_total",
@@ -106,6 +112,17 @@ var metricGroupNames = []struct {
 		"downstream_seconds_mean", "breaker_opened_total"}},
 	{"latency", []string{"e2e_seconds_p50", "e2e_seconds_p90", "e2e_seconds_p99",
 		"e2e_seconds_max", "e2e_seconds_mean"}},
+	{"orchestrator", []string{"orchestrator_runs_total", "orchestrator_triggers_throttled_total",
+		"orchestrator_invokes_total", "orchestrator_run_seconds", "orchestrator_idle_seconds",
+		"orchestrator_quota_blocked_seconds", "health_checks_total", "breaker_open_seconds",
+		"worker_invokes_throttled_total", "state_quota_refused_total", "state_writes_dropped_total"}},
+	{"task tokens", []string{"sfn_state_transitions_total", "sfn_timeouts_total",
+		"sfn_heartbeat_timeouts_total", "sfn_running_at_end"}},
+	{"AWS requests", []string{"aws_sqs_send_requests_total", "aws_sqs_receive_requests_total",
+		"aws_sqs_delete_requests_total", "aws_sqs_requests_measured_total",
+		"aws_lambda_invocations_total", "aws_lambda_duration_seconds_total",
+		"aws_dynamodb_reads_total", "aws_dynamodb_writes_total"}},
+	{"cost", []string{"cost_usd_total", "cost_usd_per_million", "cost_usd_per_month"}},
 }
 
 // metricGroups returns the summary's metrics by group, with the simulated value in mode both.
@@ -114,7 +131,7 @@ func metricGroups(s *metrics.Summary) []metricGroup {
 	var out []metricGroup
 	row := func(name string) metricRow {
 		seen[name] = true
-		r := metricRow{Name: name, Value: metricValue(name, s.Metrics[name])}
+		r := metricRow{Name: name, Label: MetricLabel(name), Value: metricValue(name, s.Metrics[name])}
 		if s.Sim != nil {
 			r.Sim = metricValue(name, s.Sim.Metrics[name])
 		}
@@ -125,6 +142,13 @@ func metricGroups(s *metrics.Summary) []metricGroup {
 		for _, name := range g.metrics {
 			if _, ok := s.Metrics[name]; ok {
 				mg.Rows = append(mg.Rows, row(name))
+			}
+		}
+		if g.name == "cost" { // then each item: cost.ITEM_usd
+			for _, name := range keysInOrder(s.Metrics) {
+				if isCost(name) && !seen[name] {
+					mg.Rows = append(mg.Rows, row(name))
+				}
 			}
 		}
 		out = append(out, mg)
@@ -143,11 +167,18 @@ func metricGroups(s *metrics.Summary) []metricGroup {
 	return slices.DeleteFunc(out, func(g metricGroup) bool { return len(g.Rows) == 0 })
 }
 
+// isCost reports whether a metric is in dollars: cost_usd_* or cost.ITEM_usd.
+func isCost(name string) bool {
+	return strings.HasPrefix(name, "cost_usd") || (strings.HasPrefix(name, "cost.") && strings.HasSuffix(name, "_usd"))
+}
+
 // metricValue formats a metric by its name's unit: counts with thousands separators,
-// seconds as durations, ratios as percentages.
+// seconds as durations, ratios as percentages, dollars as the text summary does (usd).
 func metricValue(name string, v float64) string {
 	switch {
-	case name == "downstream_utilization" || name == "downstream_overgrant":
+	case isCost(name):
+		return usd(v)
+	case name == "downstream_utilization" || name == "downstream_overgrant" || name == "downstream_window_overgrant":
 		return pctWords(v, 1)
 	case strings.Contains(name, "_seconds") || strings.Contains(name, ".seconds_"):
 		return secs(v)
@@ -171,9 +202,9 @@ var groupColumns = []struct{ metric, title string }{
 // groupTable is the per-client or per-priority table, rows in order; empty when no group has
 // metrics.
 func groupTable(kind string, order []string, groups map[string]map[string]float64) htmlTable {
-	t := htmlTable{Header: []string{kind}}
+	t := htmlTable{ID: kind + "-table", Header: []htmlHeader{{Title: kind}}}
 	for _, c := range groupColumns {
-		t.Header = append(t.Header, c.title)
+		t.Header = append(t.Header, htmlHeader{Title: c.title, Tip: c.metric + " — " + MetricLabel(c.metric)})
 	}
 	for _, name := range order {
 		m, ok := groups[name]

@@ -127,15 +127,21 @@ func goldenSummary() *metrics.Summary {
 		"rejected_total": 1100, "failed_total": 12, "in_flight_at_end": 37, "lost_total": 1,
 		"e2e_seconds_p50": 0.048, "e2e_seconds_p90": 0.9, "e2e_seconds_p99": 7.5,
 		"e2e_seconds_max": 12.25, "e2e_seconds_mean": 0.61, "custom_extra_total": 3,
+		"aws_sqs_send_requests_total": 1050, "cost_usd_total": 0.0123, "cost_usd_per_million": 5.72,
+		"cost_usd_per_month": 6398.67, "cost.api_gateway_usd": 0.0075, "cost.sqs_usd": 0.0048,
 	}
 	group := func(off, done, rej float64, p50, p99 float64) map[string]float64 {
 		return map[string]float64{"offered_total": off, "attempts_total": off * 1.2,
 			"completed_total": done, "rejected_total": rej, "e2e_seconds_p50": p50,
 			"e2e_seconds_p90": p99 / 2, "e2e_seconds_p99": p99, "e2e_seconds_max": p99 * 1.5}
 	}
+	throttled := func(m map[string]float64, n float64) map[string]float64 {
+		m["gateway_throttled_total"] = n
+		return m
+	}
 	return &metrics.Summary{Scenario: "golden", Mode: "sim", Seed: 7, OfferedSeconds: 60, EndedSeconds: 61.5,
 		Metrics:     m,
-		PerClient:   map[string]map[string]float64{"acme": group(1850, 750, 1100, 0.05, 8), "bulk": group(300, 250, 0, 0.03, 0.4)},
+		PerClient:   map[string]map[string]float64{"acme": throttled(group(1850, 750, 1100, 0.05, 8), 1100), "bulk": group(300, 250, 0, 0.03, 0.4)},
 		PerPriority: map[string]map[string]float64{"high": group(1850, 750, 1100, 0.05, 8), "batch": group(300, 250, 0, 0.03, 0.4)},
 		Thresholds: []metrics.ThresholdResult{{Expr: "lost_total == 0", Value: 1},
 			{Expr: "e2e_seconds_p99 < 5", Value: 7.5}, {Expr: "nope_total < 1", Error: `the summary has no metric "nope_total"`}},
@@ -144,6 +150,9 @@ func goldenSummary() *metrics.Summary {
 			InFlight: map[string]int64{"queue:orders": 30, "retry_wait": 7},
 			Verdict:  "1 requests were offered but are neither ended nor found in flight: a bug in the harness or the emulated design"},
 		Notes: []string{"mode both asked for, but live mode is not built yet: this is the simulation"},
+		Latency: &metrics.LatencyQuantiles{Quantiles: metrics.LatencyGrid, E2E: goldenQuantiles(0.004, 0.048, 0.9, 7.5, 12.25),
+			PerClient:   map[string][]float64{"acme": goldenQuantiles(0.004, 0.05, 4, 8, 12), "bulk": goldenQuantiles(0.002, 0.03, 0.2, 0.4, 0.6)},
+			PerPriority: map[string][]float64{"high": goldenQuantiles(0.004, 0.05, 4, 8, 12), "batch": goldenQuantiles(0.002, 0.03, 0.2, 0.4, 0.6)}},
 	}
 }
 

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Installs the emulators the live backend tests run against, into the git-ignored .tools/:
+# Installs what the tests need that Go does not bring:
+#   - as root on Debian: the chromium package and fonts-liberation (the font the charts are
+#     measured in), for the report's browser tests (reports/html_browser_test.go);
+# and the emulators the live backend tests run against, into the git-ignored .tools/:
 #   - npm fauxqs (an SQS emulator): 2.4.1 on Node >= 22.5, else 1.9.2 (which runs on Node 20);
 #   - npm dynalite@4.0.0 (a DynamoDB emulator);
 #   - .tools/fauxqs-server.mjs, which starts fauxqs bound to 127.0.0.1 (its CLI binds 0.0.0.0)
@@ -25,6 +28,36 @@ give_up() {
 	exit 0
 }
 
+# ensure_browser installs headless Chromium and Liberation Sans through apt when either is
+# missing. When it cannot (not root, no apt-get, the install failed): fatal under CI=true,
+# elsewhere a notice (the browser tests then skip) and the emulators are still installed.
+ensure_browser() {
+	local pkgs=(chromium fonts-liberation)
+	if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -q "Liberation Sans"; then
+		echo "tools: ${pkgs[*]} already installed"
+		return
+	fi
+	if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null; then
+		browser_missing "${pkgs[*]} missing, and installing them needs root and apt-get"
+		return
+	fi
+	echo "tools: installing ${pkgs[*]} with apt-get"
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}"; then
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}" ||
+			browser_missing "apt-get install ${pkgs[*]} failed (see the lines above)"
+	fi
+}
+
+# browser_missing reports that the browser tests cannot run: fatal under CI=true.
+browser_missing() {
+	if [[ "${CI:-}" == "true" ]]; then
+		echo "tools: FAIL: $1" >&2
+		exit 1
+	fi
+	echo "tools: skipped: $1; the report's browser tests will skip" >&2
+}
+
+ensure_browser
 command -v node >/dev/null || give_up "node is not installed (need Node >= 20)"
 command -v npm >/dev/null || give_up "npm is not installed"
 
