@@ -215,7 +215,13 @@ func (s *searcher) bisect(j int, ranks []int) (best, scanFrom int, err error) {
 			break
 		}
 	}
-	s.rec.How[j] = fmt.Sprintf("bisected (%d new candidates; assumes it is monotone)", len(s.rec.Points)-before)
+	n := len(s.rec.Points) - before
+	switch {
+	case hi == 0:
+		s.rec.How[j] = fmt.Sprintf("its most preferred value holds (%d new candidates)", n)
+	default:
+		s.rec.How[j] = fmt.Sprintf("bisected (%d new candidates; assumes it is monotone)", n)
+	}
 	return hi, -1, nil
 }
 

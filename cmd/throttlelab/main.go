@@ -67,6 +67,9 @@ usage:
   throttlelab sweep FILE|NAME --find-max PATH --range FROM..TO [--resolution R] [--slo "EXPR" ...]
                                         run a grid of values in the simulator, or find the
                                         largest value of PATH that keeps every SLO
+  throttlelab recommend FILE|NAME --tune PATH=LO..HI[:STEP][,min|max] [--tune ...] [--seeds N] [--out DIR] [--jobs N]
+                                        the best values of the knobs that hold every SLO on N
+                                        seeds, with recommended.yaml and a template patch
   throttlelab list                      the embedded catalog of scenarios
   throttlelab schema                    print the JSON Schema of scenario files
   throttlelab import TEMPLATE [--name NAME] [--out FILE]   scenario of a CloudFormation/SAM template's limits
@@ -97,6 +100,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return cmdCompare(args[1:], stdout, stderr)
 	case "sweep":
 		return cmdSweep(args[1:], stdout, stderr)
+	case "recommend":
+		return cmdRecommend(args[1:], stdout, stderr)
 	case "list":
 		return cmdList(stdout)
 	case "schema":
