@@ -181,46 +181,34 @@ func (s *searcher) bisect(j int, ranks []int) (best, scanFrom int, err error) {
 		p[j] = r
 		return p
 	}
-	lo, hi := 0, s.last(j) // lo: the best rank not known to fail; hi: the best known to hold
-	before := len(s.rec.Points)
-	for round := 0; ; round++ {
-		var batch [][]int
-		if round == 0 {
-			batch = [][]int{at(hi), at(0)}
-		} else {
-			for _, r := range spread(lo, hi, s.width()) {
-				batch = append(batch, at(r))
-			}
-		}
+	before, last := len(s.rec.Points), s.last(j)
+	// lo is the best rank not known to fail, hi the best known to hold (last+1: none yet). The
+	// loosest value goes first, which must hold, with the most preferred, which may.
+	lo, hi := 0, last+1
+	batch := [][]int{at(last), at(0)}
+	for {
 		if err := s.judge(batch); err != nil {
 			return 0, -1, err
 		}
 		if from := s.contradiction(); from >= 0 {
 			return 0, from, nil
 		}
-		if round == 0 {
-			if !s.memo[key(at(hi))].Feasible {
-				s.rec.How[j] = "the loosest configuration fails"
-				return -1, -1, nil
-			}
-			if s.memo[key(at(0))].Feasible {
-				hi = 0
-			} else {
-				lo = 1
-			}
-		} else {
-			lo, hi = narrow(batch, j, lo, hi, s.memo)
+		if lo, hi = narrow(batch, j, lo, hi, s.memo); hi > last {
+			s.rec.How[j] = "the loosest configuration fails"
+			return -1, -1, nil
 		}
 		if lo >= hi {
 			break
 		}
+		batch = batch[:0]
+		for _, r := range spread(lo, hi, s.width()) {
+			batch = append(batch, at(r))
+		}
 	}
 	n := len(s.rec.Points) - before
-	switch {
-	case hi == 0:
+	s.rec.How[j] = fmt.Sprintf("bisected (%d new candidates; assumes it is monotone)", n)
+	if hi == 0 {
 		s.rec.How[j] = fmt.Sprintf("its most preferred value holds (%d new candidates)", n)
-	default:
-		s.rec.How[j] = fmt.Sprintf("bisected (%d new candidates; assumes it is monotone)", n)
 	}
 	return hi, -1, nil
 }

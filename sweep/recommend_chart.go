@@ -219,7 +219,7 @@ func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
 	for i, t := range ticks {
 		if t.Label != "" {
-			ticks[i].Label = strconv.FormatFloat(t.Value, 'f', -1, 64)
+			ticks[i].Label = strconv.FormatFloat(clean(t.Value), 'f', -1, 64)
 		}
 	}
 	return ticks

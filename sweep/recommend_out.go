@@ -13,7 +13,11 @@ import (
 // WriteText prints the recommendation: the knobs and how each was decided, the answer and
 // the runner-up, each SLO's margin, the cost, and the runs it took against the full grid.
 func (r *Recommendation) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "recommend %s: %d knob(s), every SLO on every one of seeds %s\n", r.Scenario, len(r.Knobs), seedList(r.Seeds))
+	knobs := "1 knob"
+	if len(r.Knobs) != 1 {
+		knobs = fmt.Sprintf("%d knobs", len(r.Knobs))
+	}
+	fmt.Fprintf(w, "recommend %s: %s, every SLO on every one of seeds %s\n", r.Scenario, knobs, seedList(r.Seeds))
 	for j, k := range r.Knobs {
 		fmt.Fprintf(w, "  %s: %s\n", k, r.How[j])
 	}

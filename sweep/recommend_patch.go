@@ -63,21 +63,28 @@ func (r *Recommendation) TemplatePatchYAML(base *scenarios.Scenario, dir string)
 			notes = append(notes, note)
 		}
 	}
-	var body bytes.Buffer
-	enc := yaml.NewEncoder(&body)
-	enc.SetIndent(2)
-	if err := enc.Encode(p); err != nil {
-		return nil, true, fmt.Errorf("template.patch.yaml: %w", err)
-	}
+	out, err := p.encode(base.Name, seedList(r.Seeds), notes)
+	return out, true, err
+}
+
+// encode writes the patch: a header comment, the YAML, and the notes as comments.
+func (p TemplatePatch) encode(scenario, seeds string, notes []string) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# throttlelab recommend: the properties of %s to change so that the stack's limits are\n", p.Template)
-	fmt.Fprintf(&b, "# recommended.yaml's (scenario %s; every SLO held on seeds %s). Values are in the template's\n", base.Name, seedList(r.Seeds))
+	fmt.Fprintf(&b, "# recommended.yaml's (scenario %s; every SLO held on seeds %s). Values are in the template's\n", scenario, seeds)
 	b.WriteString("# units: per second for rates, seconds for durations.\n")
-	b.Write(body.Bytes())
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(p); err != nil {
+		return nil, fmt.Errorf("template.patch.yaml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("template.patch.yaml: %w", err)
+	}
 	for _, n := range notes {
 		b.WriteString("# " + n + "\n")
 	}
-	return b.Bytes(), true, nil
+	return b.Bytes(), nil
 }
 
 // patchChange describes one knob's change of the template property prop ("Id.Properties.X"

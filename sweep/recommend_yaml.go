@@ -47,6 +47,9 @@ func (r *Recommendation) ScenarioYAML(base *scenarios.Scenario, dir string) ([]b
 	if err := enc.Encode(&doc); err != nil {
 		return nil, fmt.Errorf("recommended.yaml: %w", err)
 	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("recommended.yaml: %w", err)
+	}
 	return buf.Bytes(), r.checkYAML(filepath.Join(dir, RecommendedName+".yaml"), buf.Bytes())
 }
 

@@ -131,6 +131,9 @@ func recommendSetup(f recommendFlags, pos []string) (*scenarios.Scenario, sweep.
 		if err != nil {
 			return nil, t, usageErr("recommend: %v", err)
 		}
+		if k.Path == "seed" {
+			return nil, t, usageErr("recommend: --tune seed: the seeds are not a knob (use --seed and --seeds)")
+		}
 		for _, o := range t.Knobs {
 			if o.Path == k.Path {
 				return nil, t, usageErr("recommend: --tune %s: %s is already tuned", spec, k.Path)
