@@ -32,6 +32,9 @@ type Scenario struct {
 	// Variants makes a comparison scenario (extension): the same clients and traffic run
 	// through each variant's design in turn, side by side in one report.
 	Variants []Variant `yaml:"variants" json:"variants,omitempty"`
+	// Origin records the CloudFormation/SAM template an imported scenario's values came from
+	// (extension, written by throttlelab import); nil for a scenario written by hand.
+	Origin *TemplateSource `yaml:"source" json:"source,omitempty"`
 
 	// File is the path the scenario was read from, for messages.
 	File string `yaml:"-" json:"-"`
@@ -39,6 +42,17 @@ type Scenario struct {
 	Source []byte `yaml:"-" json:"-"`
 	// lines maps a field path ("clients[0].arrival.shape") to its line in File.
 	lines map[string]int
+}
+
+// TemplateSource is where an imported scenario came from: the template (a path relative to
+// the scenario file when possible), the parameter values it was read with, and for each
+// scenario field taken from it (a path as sweep --set names it, "gateway.stage.rate") the
+// template property it came from: "LogicalId.Properties.A.B[0].C", or
+// "Parameters.Name.Default" when the value was a parameter's default.
+type TemplateSource struct {
+	Template string            `yaml:"template" json:"template"`
+	Params   map[string]string `yaml:"params" json:"params,omitempty"`
+	Fields   map[string]string `yaml:"fields" json:"fields,omitempty"`
 }
 
 // Variant is one design of a comparison scenario: each section it gives replaces the

@@ -94,3 +94,12 @@ func methodKeys(s *jsonschema.Schema) {
 		p.PropertyNames = &jsonschema.Schema{Pattern: `^(` + strings.Join(HTTPMethods, "|") + `) /\S*$`}
 	}
 }
+
+// JSONSchemaExtend lets a template parameter's value be written as YAML writes it: a string,
+// a number or a boolean (decoding keeps its text).
+func (TemplateSource) JSONSchemaExtend(s *jsonschema.Schema) {
+	if p, ok := s.Properties.Get("params"); ok {
+		p.AdditionalProperties = &jsonschema.Schema{AnyOf: []*jsonschema.Schema{
+			{Type: "string"}, {Type: "number"}, {Type: "boolean"}}}
+	}
+}

@@ -112,35 +112,44 @@ func Run(base *scenarios.Scenario, axes []Axis, fixed []Assignment, opts Options
 		return nil, err
 	}
 	pts := make([]Point, len(grid))
-	jobs := opts.Jobs
+	done := 0
+	runAll(len(grid), opts.Jobs, func(i int) {
+		p := Point{Values: grid[i]}
+		p.Summary, p.Wall, p.Err = runOne(base, assignments(axes, fixed, grid[i]), opts)
+		pts[i] = p
+	}, func(i int) {
+		done++
+		if opts.Progress != nil {
+			opts.Progress(done, len(grid), pts[i])
+		}
+	})
+	return pts, nil
+}
+
+// runAll calls do(i) for every i in [0, n) on jobs goroutines (0 means GOMAXPROCS), and
+// after each, then(i) under a lock, one call at a time. It returns when every call is done.
+func runAll(n, jobs int, do, then func(i int)) {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	next := make(chan int)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	done := 0
-	for range min(jobs, len(grid)) {
+	for range min(jobs, n) {
 		wg.Go(func() {
 			for i := range next {
-				p := Point{Values: grid[i]}
-				p.Summary, p.Wall, p.Err = runOne(base, assignments(axes, fixed, grid[i]), opts)
+				do(i)
 				mu.Lock()
-				pts[i] = p
-				done++
-				if opts.Progress != nil {
-					opts.Progress(done, len(grid), p)
-				}
+				then(i)
 				mu.Unlock()
 			}
 		})
 	}
-	for i := range grid {
+	for i := range n {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	return pts, nil
 }
 
 // assignments are the fixed ones, then the point's value of each axis.
