@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +19,8 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	name := fs.String("name", "", "the scenario's name (default: the --out file's name, else the template's)")
 	out := fs.String("out", "", "write the scenario to this file instead of stdout")
+	params := paramFlag{}
+	fs.Var(params, "param", "a template parameter's value, NAME=VALUE (repeatable); default: the parameter's Default")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -25,9 +28,10 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 {
 		return usageErr("import: name one CloudFormation or SAM template")
 	}
-	opts := cfnimport.Options{Name: *name}
-	if opts.Name == "" && *out != "" {
-		opts.Name = scenarioName(*out)
+	opts := cfnimport.Options{Name: *name, Params: params, Template: pos[0]}
+	if *out != "" {
+		opts.Name = cmp.Or(opts.Name, scenarioName(*out))
+		opts.Template = relativeTo(filepath.Dir(*out), pos[0])
 	}
 	res, err := cfnimport.ImportFile(pos[0], opts)
 	if err != nil {
@@ -46,6 +50,38 @@ func cmdImport(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s: scenario %s, %d %s not mapped (listed at its top)\n", *out, res.Name, len(res.NotMapped), things)
 	return nil
+}
+
+// paramFlag collects --param NAME=VALUE flags.
+type paramFlag map[string]string
+
+func (p paramFlag) String() string { return "" }
+
+func (p paramFlag) Set(s string) error {
+	name, value, ok := strings.Cut(s, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("want NAME=VALUE, got %q", s)
+	}
+	if _, dup := p[name]; dup {
+		return fmt.Errorf("parameter %s given twice", name)
+	}
+	p[name] = value
+	return nil
+}
+
+// relativeTo is path relative to dir, for a scenario in dir to name a template; path itself
+// when that is not possible.
+func relativeTo(dir, path string) string {
+	ad, err1 := filepath.Abs(dir)
+	ap, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return path
+	}
+	rel, err := filepath.Rel(ad, ap)
+	if err != nil {
+		return path
+	}
+	return filepath.ToSlash(rel)
 }
 
 // scenarioName is the name a scenario saved as file must have: its base name without .yaml
