@@ -69,7 +69,7 @@ usage:
                                         largest value of PATH that keeps every SLO
   throttlelab list                      the embedded catalog of scenarios
   throttlelab schema                    print the JSON Schema of scenario files
-  throttlelab import TEMPLATE [--name NAME] [--out FILE]   scenario of a CloudFormation/SAM template's limits
+  throttlelab import TEMPLATE [--name NAME] [--out FILE] [--param NAME=VALUE]   scenario of a CloudFormation/SAM template's limits
   throttlelab fakeapi --scenario FILE|NAME [--addr 127.0.0.1:8080] [--seed N]
                                         serve a scenario's fake third-party API until Ctrl-C
   throttlelab help
