@@ -85,43 +85,36 @@ func (b *builder) concurrency(c *scenarios.Consumer, f *function, maxConc *int) 
 		if *f.reserved < 1 {
 			b.note(f.r, "ReservedConcurrentExecutions %d: the function never runs", *f.reserved)
 		} else {
-			reserved = f.reserved
-		}
-	}
-	if f != nil && reserved != nil {
-		f.used = true
-	}
-	fromReserved := func() {
-		if f.src["reserved"] != "" {
-			b.fields["consumer.concurrency"] = f.src["reserved"]
-		}
-	}
-	fromMax := func() {
-		if src := b.sourceOf(f.r.qid, "maxConc", maxConc); src != "" {
-			b.fields["consumer.concurrency"] = src
+			reserved, f.used = f.reserved, true
 		}
 	}
 	switch {
 	case reserved != nil && maxConc != nil:
 		c.Concurrency = min(*reserved, *maxConc)
 		b.comment("consumer.concurrency", "min(ReservedConcurrentExecutions %d, ScalingConfig.MaximumConcurrency %d)", *reserved, *maxConc)
-		if *reserved <= *maxConc {
-			fromReserved()
-		} else {
-			fromMax()
-		}
+		b.concurrencySource(f, maxConc, *reserved <= *maxConc)
 	case reserved != nil:
 		c.Concurrency = *reserved
 		b.comment("consumer.concurrency", "ReservedConcurrentExecutions")
-		fromReserved()
+		b.concurrencySource(f, maxConc, true)
 	case maxConc != nil:
 		c.Concurrency = *maxConc
 		b.comment("consumer.concurrency", "ScalingConfig.MaximumConcurrency")
-		if f != nil {
-			fromMax()
-		}
+		b.concurrencySource(f, maxConc, false)
 	default:
 		b.comment("consumer", "no ReservedConcurrentExecutions or MaximumConcurrency: AWS scales to the account's unreserved concurrency; set concurrency (throttlelab's default is 10)")
+	}
+}
+
+// concurrencySource records where consumer.concurrency came from: f's reserved concurrency,
+// or the maximum concurrency of its event source.
+func (b *builder) concurrencySource(f *function, maxConc *int, reserved bool) {
+	switch {
+	case f == nil:
+	case reserved:
+		b.fieldFrom("consumer.concurrency", f.src["reserved"])
+	default:
+		b.fieldFrom("consumer.concurrency", b.sourceOf(f.r.qid, "maxConc", maxConc))
 	}
 }
 

@@ -400,3 +400,22 @@ func gatewayUSD(sc *scenarios.Scenario, s *metrics.Summary) float64 {
 	}
 	return -1
 }
+
+// A second API is merged into the one gateway a scenario has, and the import says so; a
+// second kind of API is named once.
+func TestSecondAPINoted(t *testing.T) {
+	res, err := Import("two.yaml", []byte(`Resources:
+  Orders: {Type: AWS::Serverless::Api, Properties: {StageName: prod}}
+  Admin: {Type: AWS::Serverless::Api, Properties: {StageName: prod}}
+  Events: {Type: AWS::Serverless::HttpApi}
+  EventsStage: {Type: AWS::ApiGatewayV2::Stage}
+`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notMapped(t, res, "Admin (AWS::Serverless::Api, line 3): a second API besides Orders",
+		"Events (AWS::Serverless::HttpApi, line 4): an HTTP API besides the template's REST API")
+	if n := strings.Count(strings.Join(res.NotMapped, "\n"), "besides the template's REST API"); n != 1 {
+		t.Errorf("the second kind of API is noted %d times, want once", n)
+	}
+}

@@ -21,7 +21,7 @@ const (
 // restAPI reads an AWS::ApiGateway::RestApi: an inline OpenAPI Body gives routes and
 // integrations.
 func (b *builder) restAPI(r *resource) {
-	b.setAPI(r, "rest")
+	b.setAPI(r, "rest", true)
 	b.keySourceOf(r, b.t.prop(r.props, "ApiKeySourceType"))
 	b.openAPI(r, b.definition(r, "Body", "BodyS3Location"))
 }

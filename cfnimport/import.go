@@ -119,22 +119,24 @@ type builder struct {
 	fields   map[string]string   // source.fields: scenario field path -> template property
 	dlqs     map[string]bool     // queues some redrive policy sends dead letters to
 
-	apiKind   string            // the first API's kind: rest or http; "" when there is none
-	stage     *scenarios.Bucket // the stage's default throttle
-	stageFrom string            // where it came from
-	stageSrc  fields
-	methods   map[string]scenarios.Bucket
-	methodSrc map[string]fields
-	plans     []*plan
-	keyLinks  []keyLink
-	apiKeys   []namedKey
-	routes    []string        // "POST /orders", in template order
-	keyReq    map[string]bool // route -> whether it requires an API key, where the template says
-	keyAPIs   []*keyAPI       // SAM APIs' Auth.ApiKeyRequired and the routes of their events
-	keySource string          // where API keys are read: HEADER (default) or AUTHORIZER
-	sqs       *sqsTarget
-	backends  []string // functions behind the API (direct integrations)
-	services  []string // AWS services the API integrates directly ("dynamodb:action/PutItem")
+	apiKind    string            // the first API's kind: rest or http; "" when there is none
+	apis       []string          // the API resources, in template order
+	mixedNoted bool              // a second kind of API was noted
+	stage      *scenarios.Bucket // the stage's default throttle
+	stageFrom  string            // where it came from
+	stageSrc   fields
+	methods    map[string]scenarios.Bucket
+	methodSrc  map[string]fields
+	plans      []*plan
+	keyLinks   []keyLink
+	apiKeys    []namedKey
+	routes     []string        // "POST /orders", in template order
+	keyReq     map[string]bool // route -> whether it requires an API key, where the template says
+	keyAPIs    []*keyAPI       // SAM APIs' Auth.ApiKeyRequired and the routes of their events
+	keySource  string          // where API keys are read: HEADER (default) or AUTHORIZER
+	sqs        *sqsTarget
+	backends   []string // functions behind the API (direct integrations)
+	services   []string // AWS services the API integrates directly ("dynamodb:action/PutItem")
 	// implicitAPI: a SAM function's Api event names no RestApiId, so SAM creates the API.
 	implicitAPI bool
 
@@ -209,15 +211,25 @@ func (b *builder) comment(path, format string, args ...any) {
 }
 
 // setAPI records that the template has an API of kind rest or http; the scenario emulates
-// the first.
-func (b *builder) setAPI(r *resource, kind string) {
+// the first kind. An API resource (not a stage or method of one) is r with isAPI: a second
+// one is noted, since its routes and throttles are merged into the one gateway.
+func (b *builder) setAPI(r *resource, kind string, isAPI ...bool) {
+	name := map[string]string{"rest": "REST", "http": "HTTP"}
 	switch {
 	case b.apiKind == "":
 		b.apiKind = kind
-	case b.apiKind != kind:
-		b.note(r, "a %s API besides the template's %s API: the scenario emulates one API, of the first kind (%s)",
-			map[string]string{"rest": "REST", "http": "HTTP"}[kind], map[string]string{"rest": "REST", "http": "HTTP"}[b.apiKind], b.apiKind)
+	case b.apiKind != kind && !b.mixedNoted:
+		b.mixedNoted = true
+		b.note(r, "%s API besides the template's %s API: the scenario emulates one kind of API (%s)",
+			map[string]string{"rest": "a REST", "http": "an HTTP"}[kind], name[b.apiKind], b.apiKind)
 	}
+	if len(isAPI) == 0 || !isAPI[0] {
+		return
+	}
+	if len(b.apis) > 0 {
+		b.note(r, "a second API besides %s: a scenario emulates one API stage, so their routes and throttles are merged", b.apis[0])
+	}
+	b.apis = append(b.apis, r.qid)
 }
 
 // handlers map the resource types the importer reads to what reads them.

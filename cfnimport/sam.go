@@ -10,7 +10,7 @@ import (
 // samAPI reads an AWS::Serverless::Api: MethodSettings, Auth (UsagePlan, ApiKeyRequired) and
 // a DefinitionBody (inline or AWS::Include), each falling back to the Globals section's Api.
 func (b *builder) samAPI(r *resource) {
-	b.setAPI(r, "rest")
+	b.setAPI(r, "rest", true)
 	b.methodSettings(r, b.samProp(r, "Api", "MethodSettings"), "MethodSettings")
 	auth := b.samProp(r, "Api", "Auth")
 	b.samUsagePlan(r, r.qid, b.t.prop(auth, "UsagePlan"))
@@ -69,7 +69,7 @@ func (b *builder) samPlan(r *resource, id, key string, up *yaml.Node) {
 // samHTTPAPI reads an AWS::Serverless::HttpApi: its route settings and a DefinitionBody
 // (inline or AWS::Include), whose integrations may send to SQS.
 func (b *builder) samHTTPAPI(r *resource) {
-	b.setAPI(r, "http")
+	b.setAPI(r, "http", true)
 	b.routeSettings(r, b.samProp(r, "HttpApi", "DefaultRouteSettings"), b.samProp(r, "HttpApi", "RouteSettings"))
 	b.openAPI(r, b.definition(r, "DefinitionBody", "DefinitionUri"))
 }
@@ -95,7 +95,7 @@ func (b *builder) v2API(r *resource) {
 		b.note(r, "WebSocket APIs are not modelled")
 		return
 	}
-	b.setAPI(r, "http")
+	b.setAPI(r, "http", true)
 	b.openAPI(r, b.definition(r, "Body", "BodyS3Location"))
 }
 

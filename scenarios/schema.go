@@ -84,7 +84,12 @@ func (Scenario) JSONSchemaExtend(s *jsonschema.Schema) {
 }
 
 // JSONSchemaExtend constrains method keys to "METHOD /path".
-func (Gateway) JSONSchemaExtend(s *jsonschema.Schema) { methodKeys(s) }
+func (Gateway) JSONSchemaExtend(s *jsonschema.Schema) {
+	methodKeys(s)
+	if p, ok := s.Properties.Get("api_key_methods"); ok {
+		p.PropertyNames = &jsonschema.Schema{Pattern: `^(` + strings.Join(HTTPMethods, "|") + `) /\S*$`}
+	}
+}
 
 // JSONSchemaExtend constrains method keys to "METHOD /path".
 func (UsagePlan) JSONSchemaExtend(s *jsonschema.Schema) { methodKeys(s) }
