@@ -125,11 +125,22 @@ func (b *builder) unknown(r *resource) {
 	}
 	switch {
 	case r.typ == "AWS::DynamoDB::Table" || r.typ == "AWS::Serverless::SimpleTable":
-		b.note(r, "a table is not modelled (an orchestrator keeping its quota state in DynamoDB is consumer.state: dynamodb)")
+		b.note(r, "a table is not modelled%s (an orchestrator keeping its quota state in DynamoDB is consumer.state: dynamodb)", b.tableCapacity(r))
 	case strings.HasSuffix(r.typ, "::RateBasedRule"):
 		b.note(r, "WAF rate-based rule (RateLimit %s per 5 min per IP) is not modelled: the scenario has no WAF layer",
 			b.t.describe(b.t.prop(r.props, "RateLimit")))
 	default:
 		b.note(r, "resource type not modelled")
 	}
+}
+
+// tableCapacity describes a table's provisioned throughput, a limit the scenario drops: ", its
+// provisioned 5 reads/s and 5 writes/s"; "" for an on-demand table.
+func (b *builder) tableCapacity(r *resource) string {
+	pt := b.t.prop(r.props, "ProvisionedThroughput")
+	if pt == nil {
+		return ""
+	}
+	return fmt.Sprintf(", nor its provisioned %s read and %s write capacity units a second",
+		b.t.describe(b.t.prop(pt, "ReadCapacityUnits")), b.t.describe(b.t.prop(pt, "WriteCapacityUnits")))
 }

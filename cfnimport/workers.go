@@ -312,7 +312,7 @@ func (b *builder) addSource(r *resource, fn string, props, src *yaml.Node, where
 		b.note(r, "%sevent source mapping from %s is disabled: left out", prefix, q)
 		return
 	}
-	for _, p := range []string{"MaximumBatchingWindowInSeconds", "FilterCriteria"} {
+	for _, p := range []string{"MaximumBatchingWindowInSeconds", "FilterCriteria", "FunctionResponseTypes"} {
 		if v := t.prop(props, p); v != nil {
 			b.note(r, "%s%s %s is not modelled", prefix, p, t.describe(v))
 		}
