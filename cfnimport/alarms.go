@@ -14,6 +14,7 @@ type alarmOut struct {
 	queue    string
 	metric   string
 	comments []string
+	src      fields // "threshold", "period", "evaluation_periods" -> property
 }
 
 // alarmMetric is how a CloudWatch metric maps to a series of the run.
@@ -57,7 +58,7 @@ func (b *builder) alarm(r *resource) {
 		b.note(r, "alarm on %s %s: the run has no such series", ns, metric)
 		return
 	}
-	out := &alarmOut{metric: m.series}
+	out := &alarmOut{metric: m.series, src: fields{}}
 	if m.comment != "" {
 		out.comments = append(out.comments, m.comment)
 	}
@@ -109,6 +110,9 @@ func (b *builder) alarmFields(r *resource, out *alarmOut) bool {
 		b.note(r, "alarm needs Period, EvaluationPeriods and Threshold")
 	default:
 		out.a = a
+		out.src.set(t, "threshold", t.prop(r.props, "Threshold"))
+		out.src.set(t, "period", t.prop(r.props, "Period"))
+		out.src.set(t, "evaluation_periods", t.prop(r.props, "EvaluationPeriods"))
 		return true
 	}
 	return false

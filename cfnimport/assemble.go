@@ -14,6 +14,7 @@ import (
 // assemble builds the scenario from what collect read.
 func (b *builder) assemble(name, file string) *scenarios.Scenario {
 	b.linkKeys()
+	b.linkFunctions()
 	sc := &scenarios.Scenario{Name: name, Mode: "sim", Duration: scenarios.Duration(2 * time.Minute),
 		Description: fmt.Sprintf("Imported from %s by throttlelab import: the limits the template sets, "+
 			"with a placeholder offered load and downstream API.", filepath.Base(file))}
@@ -22,15 +23,21 @@ func (b *builder) assemble(name, file string) *scenarios.Scenario {
 	}
 	sc.Gateway = b.gateway(sc)
 	sc.Consumer = b.consumer(sc)
+	b.taskToken(sc, sc.Consumer)
+	b.reservedNotes()
 	sc.Clients = b.clients(sc)
 	sc.Downstream = &scenarios.Downstream{Latency: &scenarios.Latency{Dist: "lognormal",
 		Median: scenarios.DurationOf(100 * time.Millisecond), P99: scenarios.DurationOf(time.Second)}}
 	b.comment("downstream", "placeholder: the template says nothing about the backend's latency, errors or quotas")
 	for i, q := range b.queues {
-		b.comments[fmt.Sprintf("queues[%d]", i)] = q.comments
+		p := fmt.Sprintf("queues[%d]", i)
+		b.comments[p] = q.comments
+		q.src.under(b.fields, p+".")
 	}
 	for i, a := range b.alarms {
-		b.comments[fmt.Sprintf("alarms[%d]", i)] = a.comments
+		p := fmt.Sprintf("alarms[%d]", i)
+		b.comments[p] = a.comments
+		a.src.under(b.fields, p+".")
 		a.a.Metric = a.metric
 		if a.queue != "" {
 			a.a.Metric = fmt.Sprintf(a.metric, b.queueByID(a.queue))
@@ -38,6 +45,15 @@ func (b *builder) assemble(name, file string) *scenarios.Scenario {
 		sc.Alarms = append(sc.Alarms, a.a)
 	}
 	return sc
+}
+
+// linkFunctions marks the functions an AWS::Lambda::Url invokes.
+func (b *builder) linkFunctions() {
+	for _, fn := range b.urls {
+		if f := b.fns[fn]; f != nil {
+			f.url = true
+		}
+	}
 }
 
 // queueByID returns the scenario name of the queue with logical id id, or "".
@@ -50,18 +66,43 @@ func (b *builder) queueByID(id string) string {
 	return ""
 }
 
-// gateway builds the gateway section; nil when the template has no API.
+// gateway builds the gateway section: the template's API, or type none when it has none.
 func (b *builder) gateway(sc *scenarios.Scenario) *scenarios.Gateway {
-	if !b.api {
-		if len(sc.Queues) > 0 {
-			b.comment("queues", "no API in the template: clients send straight to the queue")
-		}
-		return nil
+	if b.apiKind == "" {
+		return b.noGateway(sc)
 	}
 	g := &scenarios.Gateway{Stage: b.stage, Integration: "direct"}
+	b.stageSrc.under(b.fields, "gateway.stage.")
 	if len(b.methods) > 0 {
 		g.Methods = b.methods
+		for k, src := range b.methodSrc {
+			src.under(b.fields, fmt.Sprintf("gateway.methods[%q].", k))
+		}
 	}
+	if b.apiKind == "http" {
+		g.Type = "http"
+		b.comment("gateway.type", "an HTTP API: the same throttling by rate and burst, no API keys or usage plans, billed at the HTTP API rate")
+		for _, p := range b.plans {
+			b.note(nil, "usage plan %s is left out: the scenario emulates the template's HTTP API, which has no usage plans", p.id)
+		}
+	} else {
+		b.addPlans(g)
+		b.keyFields(g)
+	}
+	if b.sqs != nil {
+		g.Integration, g.Queue = "queue", b.sqsQueue(sc)
+		b.comment("gateway.integration", "%s sends requests to SQS", b.sqs.from)
+	} else if len(sc.Queues) > 0 {
+		b.comment("gateway.integration", "no method integrates SQS: the queues below are filled by nothing in this scenario (set integration: queue if the backend enqueues)")
+	}
+	if len(b.services) > 0 && b.sqs == nil {
+		b.comment("gateway.integration", "the API integrates %s directly: the downstream placeholder stands in for it", strings.Join(b.services, ", "))
+	}
+	return g
+}
+
+// addPlans adds the usage plans to g.
+func (b *builder) addPlans(g *scenarios.Gateway) {
 	for i, p := range b.plans {
 		up := scenarios.UsagePlan{Name: p.name, Keys: p.keys, Throttle: p.throttle, Quota: p.quota}
 		if len(p.methods) > 0 {
@@ -71,18 +112,41 @@ func (b *builder) gateway(sc *scenarios.Scenario) *scenarios.Gateway {
 			up.Name = p.id
 		}
 		g.UsagePlans = append(g.UsagePlans, up)
-		b.comments[fmt.Sprintf("gateway.usage_plans[%d]", i)] = p.comments
+		path := fmt.Sprintf("gateway.usage_plans[%d]", i)
+		b.comments[path] = p.comments
+		p.src.under(b.fields, path+".")
+		for k, src := range p.methodSrc {
+			src.under(b.fields, fmt.Sprintf("%s.methods[%q].", path, k))
+		}
 	}
-	if len(g.UsagePlans) > 0 {
-		g.APIKeyRequired = true
-		b.comment("gateway.api_key_required", "usage plans apply only to methods that require a key")
+}
+
+// noGateway is the entry of a template without an API: producers send to a queue (Step
+// Functions' token tasks included) or invoke a function directly, through its Function URL.
+func (b *builder) noGateway(sc *scenarios.Scenario) *scenarios.Gateway {
+	g := &scenarios.Gateway{Type: "none", Integration: "direct"}
+	const why = "no API in the template: no API Gateway throttles or bills the entry"
+	for _, tk := range b.tokens {
+		if q := b.queueByID(tk.queue); q != "" {
+			g.Integration, g.Queue = "queue", q
+			b.comment("gateway.type", "%s; the clients stand for the Step Functions executions of %s, whose state %s sends to queue %s",
+				why, tk.r.qid, tk.state, q)
+			return g
+		}
 	}
-	if b.sqs != nil {
-		g.Integration, g.Queue = "queue", b.sqsQueue(sc)
-		b.comment("gateway.integration", "%s sends requests to SQS", b.sqs.from)
-	} else if len(sc.Queues) > 0 {
-		b.comment("gateway.integration", "no method integrates SQS: the queues below are filled by nothing in this scenario (set integration: queue if the backend enqueues)")
+	if len(sc.Queues) > 0 {
+		g.Integration = "queue"
+		b.comment("gateway.type", "%s; clients send straight to the queue (SendMessage)", why)
+		return g
 	}
+	for _, fn := range b.fnOrder {
+		if f := b.fns[fn]; f.url {
+			b.backends = []string{fn}
+			b.comment("gateway.type", "%s; clients call %s's Function URL, which invokes it directly", why, fn)
+			return g
+		}
+	}
+	b.comment("gateway.type", "%s and no queue; the clients stand for whatever invokes the backend", why)
 	return g
 }
 
@@ -117,7 +181,10 @@ func (b *builder) clients(sc *scenarios.Scenario) []scenarios.Client {
 			planRates = append(planRates, throttleRate(p))
 		}
 	}
-	method, path := b.route()
+	method, path := b.keyedRoute(sc.Gateway)
+	if len(keys) == 0 {
+		method, path = b.route(anyRoute)
+	}
 	n := max(len(keys), 1)
 	rate := func(i int) float64 {
 		switch {
@@ -164,6 +231,9 @@ func (b *builder) loadComment(sc *scenarios.Scenario, n int) {
 	if len(b.routes) > 1 {
 		b.comment("clients", "routes in the template: %s", strings.Join(b.routes, ", "))
 	}
+	if sc.Gateway != nil && sc.Gateway.Type == "none" && sc.Integration() == "queue" {
+		b.comment("clients", "path and method do not matter: each request is one SendMessage")
+	}
 }
 
 // throttleRate is a plan's throttle rate, or 0.
@@ -177,18 +247,16 @@ func throttleRate(p *plan) float64 {
 // roundRate rounds a rate to two decimals.
 func roundRate(r float64) float64 { return math.Round(r*100) / 100 }
 
-// route is the method and path clients call: the template's first route other than OPTIONS
-// (ANY is called with POST), else POST /.
-func (b *builder) route() (method, path string) {
-	for _, r := range b.routes {
+// route is the method and path clients call: the template's first route that pred accepts,
+// else its first, not counting OPTIONS and wildcard routes (ANY is called with POST); else
+// POST /.
+func (b *builder) route(pred func(string) bool) (method, path string) {
+	for _, r := range b.routeOrder(pred) {
 		m, p, _ := strings.Cut(r, " ")
-		if m == "OPTIONS" || strings.Contains(p, "*") {
-			continue
-		}
 		if m == "ANY" {
 			m = "POST"
 		}
-		return m, p
+		return m, strings.NewReplacer("{", "", "}", "", "+", "").Replace(p)
 	}
 	return "POST", "/"
 }

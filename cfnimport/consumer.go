@@ -1,6 +1,8 @@
 package cfnimport
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/throttlelab/throttlelab/scenarios"
@@ -57,8 +59,22 @@ func (b *builder) queueConsumer() *scenarios.Consumer {
 	b.comment("consumer", "%s, fed by SQS event source mappings", fn)
 	b.concurrency(c, f, maxConc)
 	b.batch(c, batch)
+	if src := b.sourceOf(fn, "batch", batch); src != "" && batch != nil && *batch == c.BatchSize {
+		b.fields["consumer.batch_size"] = src
+	}
 	b.lambdaLimits(c, f, true)
 	return c
+}
+
+// sourceOf is the event source of fn whose setting key ("batch", "maxConc") has value v.
+func (b *builder) sourceOf(fn, key string, v *int) string {
+	for _, es := range b.consumers {
+		p := map[string]*int{"batch": es.batch, "maxConc": es.maxConc}[key]
+		if es.fn == fn && p != nil && v != nil && *p == *v && es.src[key] != "" {
+			return es.src[key]
+		}
+	}
+	return ""
 }
 
 // concurrency sets the consumer's concurrency: the smaller of the function's reserved
@@ -69,21 +85,36 @@ func (b *builder) concurrency(c *scenarios.Consumer, f *function, maxConc *int) 
 		if *f.reserved < 1 {
 			b.note(f.r, "ReservedConcurrentExecutions %d: the function never runs", *f.reserved)
 		} else {
-			reserved = f.reserved
+			reserved, f.used = f.reserved, true
 		}
 	}
 	switch {
 	case reserved != nil && maxConc != nil:
 		c.Concurrency = min(*reserved, *maxConc)
 		b.comment("consumer.concurrency", "min(ReservedConcurrentExecutions %d, ScalingConfig.MaximumConcurrency %d)", *reserved, *maxConc)
+		b.concurrencySource(f, maxConc, *reserved <= *maxConc)
 	case reserved != nil:
 		c.Concurrency = *reserved
 		b.comment("consumer.concurrency", "ReservedConcurrentExecutions")
+		b.concurrencySource(f, maxConc, true)
 	case maxConc != nil:
 		c.Concurrency = *maxConc
 		b.comment("consumer.concurrency", "ScalingConfig.MaximumConcurrency")
+		b.concurrencySource(f, maxConc, false)
 	default:
 		b.comment("consumer", "no ReservedConcurrentExecutions or MaximumConcurrency: AWS scales to the account's unreserved concurrency; set concurrency (throttlelab's default is 10)")
+	}
+}
+
+// concurrencySource records where consumer.concurrency came from: f's reserved concurrency,
+// or the maximum concurrency of its event source.
+func (b *builder) concurrencySource(f *function, maxConc *int, reserved bool) {
+	switch {
+	case f == nil:
+	case reserved:
+		b.fieldFrom("consumer.concurrency", f.src["reserved"])
+	default:
+		b.fieldFrom("consumer.concurrency", b.sourceOf(f.r.qid, "maxConc", maxConc))
 	}
 }
 
@@ -114,6 +145,7 @@ func (b *builder) lambdaLimits(c *scenarios.Consumer, f *function, aws bool) {
 	switch {
 	case f.timeoutS != nil && *f.timeoutS >= 1 && *f.timeoutS <= 900:
 		c.Timeout = scenarios.DurationOf(time.Duration(*f.timeoutS) * time.Second)
+		b.fieldFrom("consumer.timeout", f.src["timeout"])
 	case f.timeoutS != nil:
 		b.note(f.r, "Timeout %d is outside Lambda's 1..900 s", *f.timeoutS)
 	case aws:
@@ -122,6 +154,7 @@ func (b *builder) lambdaLimits(c *scenarios.Consumer, f *function, aws bool) {
 	}
 	if f.memory != nil && *f.memory >= 128 && *f.memory <= 10240 {
 		c.MemoryMB = *f.memory
+		b.fieldFrom("consumer.memory_mb", f.src["memory"])
 	} else if f.memory != nil {
 		b.note(f.r, "MemorySize %d is outside Lambda's 128..10240 MB", *f.memory)
 	}
@@ -157,8 +190,14 @@ func (b *builder) directConsumer() *scenarios.Consumer {
 			continue
 		}
 		c := &scenarios.Consumer{Pattern: "concurrency", Concurrency: *f.reserved}
-		b.comment("consumer", "%s behind the API: its reserved concurrency bounds the backend (a throttled invoke answers 500)", id)
+		f.used = true
+		if f.url && b.apiKind == "" {
+			b.comment("consumer", "%s behind its Function URL: its reserved concurrency bounds it (AWS answers a throttled invoke 429 TooManyRequestsException; the run counts it in gateway_backend_errors_total)", id)
+		} else {
+			b.comment("consumer", "%s behind the API: its reserved concurrency bounds the backend (a throttled invoke answers 500)", id)
+		}
 		b.comment("consumer.concurrency", "ReservedConcurrentExecutions")
+		b.fieldFrom("consumer.concurrency", f.src["reserved"])
 		b.lambdaLimits(c, f, true)
 		return c
 	}
@@ -166,4 +205,36 @@ func (b *builder) directConsumer() *scenarios.Consumer {
 		b.comment("gateway.integration", "%s behind the API has no reserved concurrency: the backend is not bounded here", b.backends[0])
 	}
 	return nil
+}
+
+// fieldFrom records that the scenario field at path came from the property src ("": unknown).
+func (b *builder) fieldFrom(path, src string) {
+	if src != "" {
+		b.fields[path] = src
+	}
+}
+
+// reservedNotes lists the functions whose reserved concurrency the scenario does not use,
+// and why.
+func (b *builder) reservedNotes() {
+	for _, fn := range b.fnOrder {
+		f := b.fns[fn]
+		if f.reserved == nil || *f.reserved < 1 || f.used {
+			continue
+		}
+		var why string
+		switch {
+		case len(b.async[fn]) > 0:
+			why = "it is invoked asynchronously (" + strings.Join(b.async[fn], ", ") + "), which a scenario does not model"
+		case f.url && b.apiKind != "":
+			why = "its Function URL is a second way in besides the API the scenario emulates"
+		case slices.ContainsFunc(b.schedules, func(s *schedule) bool { return s.fn == fn }):
+			why = "it runs on a schedule: a scenario's orchestrator runs one invocation at a time"
+		case slices.Contains(b.backends, fn):
+			why = "a scenario bounds one backend function, " + b.backends[0]
+		default:
+			why = "nothing in the scenario invokes it"
+		}
+		b.note(f.r, "ReservedConcurrentExecutions %d is dropped: %s", *f.reserved, why)
+	}
 }

@@ -15,7 +15,7 @@ func (b *builder) eventsRule(r *resource) {
 	t := b.t
 	expr := t.prop(r.props, "ScheduleExpression")
 	if expr == nil {
-		b.note(r, "event-pattern rules are not modelled")
+		b.eventPatternRule(r)
 		return
 	}
 	if state, _ := t.str(t.prop(r.props, "State")); strings.EqualFold(state, "DISABLED") {
@@ -23,14 +23,31 @@ func (b *builder) eventsRule(r *resource) {
 		return
 	}
 	for _, tg := range items(t.prop(r.props, "Targets")) {
-		b.addSchedule(r, expr, t.ref(t.prop(tg, "Arn"), lambdaTypes...))
+		b.addSchedule(r, expr, b.q(t.ref(t.prop(tg, "Arn"), lambdaTypes...)))
 	}
+}
+
+// eventPatternRule notes an event-pattern rule: it invokes its Lambda targets asynchronously,
+// which a scenario does not model.
+func (b *builder) eventPatternRule(r *resource) {
+	var fns []string
+	for _, tg := range items(b.t.prop(r.props, "Targets")) {
+		if fn := b.q(b.t.ref(b.t.prop(tg, "Arn"), lambdaTypes...)); fn != "" {
+			b.async[fn] = append(b.async[fn], "EventBridge rule "+r.qid)
+			fns = append(fns, fn)
+		}
+	}
+	if len(fns) == 0 {
+		b.note(r, "event-pattern rules are not modelled")
+		return
+	}
+	b.note(r, "event-pattern rule invoking %s asynchronously: not modelled (a scenario has no asynchronous invocation)", strings.Join(fns, ", "))
 }
 
 // schedulerSchedule reads an AWS::Scheduler::Schedule that invokes a Lambda function.
 func (b *builder) schedulerSchedule(r *resource) {
 	t := b.t
-	b.addSchedule(r, t.prop(r.props, "ScheduleExpression"), t.ref(t.prop(t.prop(r.props, "Target"), "Arn"), lambdaTypes...))
+	b.addSchedule(r, t.prop(r.props, "ScheduleExpression"), b.q(t.ref(t.prop(t.prop(r.props, "Target"), "Arn"), lambdaTypes...)))
 }
 
 // addSchedule records that fn ("" when the target is not a function of the template) runs
@@ -94,7 +111,8 @@ var silent = []string{
 	"AWS::ApiGateway::RequestValidator", "AWS::ApiGateway::GatewayResponse", "AWS::ApiGateway::Authorizer",
 	"AWS::ApiGateway::BasePathMapping", "AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::Deployment",
 	"AWS::ApiGatewayV2::ApiMapping", "AWS::ApiGatewayV2::DomainName", "AWS::ApiGatewayV2::Authorizer",
-	"AWS::WAFv2::WebACLAssociation", "AWS::WAFv2::IPSet",
+	"AWS::WAFv2::WebACLAssociation", "AWS::WAFv2::IPSet", "AWS::SecretsManager::", "AWS::Events::EventBus",
+	"AWS::EventSchemas::", "AWS::Cognito::", "AWS::ApiGateway::Documentation", "AWS::ApiGatewayV2::Model",
 }
 
 // unknown reports a resource of a type the importer does not read, unless the type holds
@@ -106,14 +124,23 @@ func (b *builder) unknown(r *resource) {
 		}
 	}
 	switch {
-	case r.typ == "AWS::StepFunctions::StateMachine" || r.typ == "AWS::Serverless::StateMachine":
-		b.note(r, "Step Functions are not modelled; if requests wait in an execution for a callback, set consumer.task_token")
 	case r.typ == "AWS::DynamoDB::Table" || r.typ == "AWS::Serverless::SimpleTable":
-		b.note(r, "a table is not modelled (an orchestrator keeping its quota state in DynamoDB is consumer.state: dynamodb)")
+		b.note(r, "a table is not modelled%s (an orchestrator keeping its quota state in DynamoDB is consumer.state: dynamodb)", b.tableCapacity(r))
 	case strings.HasSuffix(r.typ, "::RateBasedRule"):
 		b.note(r, "WAF rate-based rule (RateLimit %s per 5 min per IP) is not modelled: the scenario has no WAF layer",
 			b.t.describe(b.t.prop(r.props, "RateLimit")))
 	default:
 		b.note(r, "resource type not modelled")
 	}
+}
+
+// tableCapacity describes a table's provisioned throughput, a limit the scenario drops: ", its
+// provisioned 5 reads/s and 5 writes/s"; "" for an on-demand table.
+func (b *builder) tableCapacity(r *resource) string {
+	pt := b.t.prop(r.props, "ProvisionedThroughput")
+	if pt == nil {
+		return ""
+	}
+	return fmt.Sprintf(", nor its provisioned %s read and %s write capacity units a second",
+		b.t.describe(b.t.prop(pt, "ReadCapacityUnits")), b.t.describe(b.t.prop(pt, "WriteCapacityUnits")))
 }

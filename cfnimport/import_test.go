@@ -3,8 +3,8 @@ package cfnimport
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -51,13 +51,9 @@ func runs(t *testing.T, sc *scenarios.Scenario) {
 }
 
 func TestEveryTestdataTemplateImportsAndRuns(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*")
-	for _, f := range files {
-		if st, err := os.Stat(f); err != nil || st.IsDir() {
-			continue
-		}
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			_, sc := importFile(t, filepath.Base(f))
+	for _, f := range fixtureRoots(t) {
+		t.Run(f, func(t *testing.T) {
+			_, sc := importFile(t, strings.TrimPrefix(f, "testdata/"))
 			runs(t, sc)
 		})
 	}
@@ -269,11 +265,15 @@ func client(t *testing.T, sc *scenarios.Scenario, name string) scenarios.Client 
 	return scenarios.Client{}
 }
 
-// mustContain checks that out holds every string of want.
+// continued matches the start of a comment's continuation line, which wrapping made.
+var continued = regexp.MustCompile(`\n *#   `)
+
+// mustContain checks that out holds every string of want, in comments wrapped or not.
 func mustContain(t *testing.T, out []byte, want ...string) {
 	t.Helper()
+	unwrapped := continued.ReplaceAllString(string(out), " ")
 	for _, w := range want {
-		if !strings.Contains(string(out), w) {
+		if !strings.Contains(unwrapped, w) {
 			t.Errorf("the output does not contain %q:\n%s", w, out)
 		}
 	}

@@ -12,8 +12,8 @@ import (
 
 // usagePlan reads an AWS::ApiGateway::UsagePlan.
 func (b *builder) usagePlan(r *resource) {
-	b.api = true
-	p := b.planFrom(r, r.id, r.props)
+	b.setAPI(r, "rest")
+	p := b.planFrom(r, r.qid, r.props)
 	for i, st := range items(b.t.prop(r.props, "ApiStages")) {
 		b.planMethods(r, p, b.t.prop(st, "Throttle"), fmt.Sprintf("ApiStages[%d].Throttle", i))
 	}
@@ -23,7 +23,7 @@ func (b *builder) usagePlan(r *resource) {
 // SAM's Auth.UsagePlan, which share these properties) and adds it.
 func (b *builder) planFrom(r *resource, id string, props *yaml.Node) *plan {
 	t := b.t
-	p := &plan{id: id, name: id, methods: map[string]scenarios.Bucket{}}
+	p := &plan{id: id, name: id, methods: map[string]scenarios.Bucket{}, src: fields{}, methodSrc: map[string]fields{}}
 	if n := t.prop(props, "UsagePlanName"); n != nil {
 		if s, ok := t.str(n); ok && s != "" {
 			p.name = s
@@ -33,23 +33,26 @@ func (b *builder) planFrom(r *resource, id string, props *yaml.Node) *plan {
 	}
 	p.comments = append(p.comments, "from "+id)
 	if th := t.prop(props, "Throttle"); th != nil {
-		if bk, fill, ok := b.limits(r, th, "RateLimit", "BurstLimit", "Throttle"); ok {
+		if bk, fill, src, ok := b.limits(r, th, "RateLimit", "BurstLimit", "Throttle"); ok {
 			p.throttle = &bk
+			src.under(p.src, "throttle.")
 			if fill != "" {
 				p.comments = append(p.comments, fill)
 			}
 		}
 	}
-	p.quota = b.quota(r, t.prop(props, "Quota"))
+	p.quota = b.quota(r, t.prop(props, "Quota"), p.src)
 	b.plans = append(b.plans, p)
 	return p
 }
 
-// quota reads a usage plan's QuotaSettings.
-func (b *builder) quota(r *resource, q *yaml.Node) *scenarios.PlanQuota {
+// quota reads a usage plan's QuotaSettings, recording where its fields came from in src.
+func (b *builder) quota(r *resource, q *yaml.Node, src fields) *scenarios.PlanQuota {
 	if q == nil {
 		return nil
 	}
+	src.set(b.t, "quota.limit", b.t.prop(q, "Limit"))
+	src.set(b.t, "quota.offset", b.t.prop(q, "Offset"))
 	limit, okL := b.number(r, b.t.prop(q, "Limit"), "Quota.Limit")
 	period, okP := b.t.str(b.t.prop(q, "Period"))
 	period = strings.ToLower(period)
@@ -83,8 +86,8 @@ func (b *builder) planMethods(r *resource, p *plan, m *yaml.Node, where string) 
 			b.note(r, "%s: %s", where, msg)
 			continue
 		}
-		if bk, _, ok := b.limits(r, e.val, "RateLimit", "BurstLimit", where+"."+k); ok {
-			p.methods[key] = bk
+		if bk, _, src, ok := b.limits(r, b.t.val(e.val), "RateLimit", "BurstLimit", where+"."+k); ok {
+			p.methods[key], p.methodSrc[key] = bk, src
 		}
 	}
 }
@@ -101,12 +104,18 @@ func (b *builder) usagePlanKey(r *resource) {
 	} else {
 		key = sanitize(t.describe(keyNode))
 	}
-	b.keyLinks = append(b.keyLinks, keyLink{key: key, plan: rawRef(planNode, t), r: r})
+	b.keyLinks = append(b.keyLinks, keyLink{key: key, plan: b.q(rawRef(planNode, t)), r: r})
 }
 
 // apiKey records an AWS::ApiGateway::ApiKey, to report it when it is on no plan.
 func (b *builder) apiKey(r *resource) {
-	b.apiKeys = append(b.apiKeys, r)
+	b.apiKeys = append(b.apiKeys, namedKey{r: r, name: b.keyName(r)})
+}
+
+// namedKey is an AWS::ApiGateway::ApiKey and its name in the scenario.
+type namedKey struct {
+	r    *resource
+	name string
 }
 
 // keyName is the name an ApiKey resource has in the scenario: its Name, or its logical id.
@@ -114,7 +123,7 @@ func (b *builder) keyName(r *resource) string {
 	if s, ok := b.t.str(b.t.prop(r.props, "Name")); ok && s != "" {
 		return s
 	}
-	return r.id
+	return r.qid
 }
 
 // rawRef is the logical id a Ref or Fn::GetAtt names, whether or not the template declares
@@ -149,9 +158,9 @@ func (b *builder) linkKeys() {
 		b.plans[i].keys = append(b.plans[i].keys, l.key)
 		used[l.key] = true
 	}
-	for _, r := range b.apiKeys {
-		if !used[b.keyName(r)] {
-			b.note(r, "API key %s is on no usage plan: with keys required it would get 403", b.keyName(r))
+	for _, k := range b.apiKeys {
+		if !used[k.name] {
+			b.note(k.r, "API key %s is on no usage plan: with keys required it would get 403", k.name)
 		}
 	}
 	for _, p := range b.plans {
@@ -171,7 +180,7 @@ func sanitize(s string) string {
 		lower := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 		upper := c >= 'A' && c <= 'Z'
 		switch {
-		case upper && i > 0 && (prev >= 'a' && prev <= 'z' || prev >= '0' && prev <= '9' || nextLower(s, i) && prev >= 'A' && prev <= 'Z'):
+		case upper && i > 0 && ((prev >= 'a' && prev <= 'z' || prev >= '0' && prev <= '9') && nextLetter(s, i) || nextLower(s, i) && prev >= 'A' && prev <= 'Z'):
 			out = append(out, '-', c+'a'-'A')
 		case upper:
 			out = append(out, c+'a'-'A')
@@ -187,6 +196,16 @@ func sanitize(s string) string {
 		return "x"
 	}
 	return res
+}
+
+// nextLetter reports whether the byte after position i of s is a letter or the end: an
+// upper-case letter that ends a word ("SaaS-") starts no new one.
+func nextLetter(s string, i int) bool {
+	if i+1 >= len(s) {
+		return true
+	}
+	c := s[i+1]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // nextLower reports whether the byte after position i of s is a lower-case letter.

@@ -19,7 +19,7 @@ import (
 // in the contract's order, each preceded by the comments recorded for it.
 func render(sc *scenarios.Scenario, b *builder, file string) ([]byte, error) {
 	var buf bytes.Buffer
-	writeHeader(&buf, sc.Name, file, b.notes)
+	writeHeader(&buf, sc.Name, file, b.read, b.notes)
 	w := &writer{comments: b.comments}
 	root := &yaml.Node{Kind: yaml.MappingNode}
 	w.add(root, "", "name", str(sc.Name))
@@ -45,6 +45,9 @@ func render(sc *scenarios.Scenario, b *builder, file string) ([]byte, error) {
 	if len(sc.Alarms) > 0 {
 		w.add(root, "", "alarms", seqOf(w, "alarms", sc.Alarms, alarmNode))
 	}
+	if o := sc.Origin; o != nil {
+		w.add(root, "", "source", sourceNode(o))
+	}
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(root); err != nil {
@@ -56,12 +59,16 @@ func render(sc *scenarios.Scenario, b *builder, file string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// writeHeader writes the comment lines that open the file.
-func writeHeader(buf *bytes.Buffer, name, file string, notes []string) {
+// writeHeader writes the comment lines that open the file: where it came from, the other
+// files read, and what is not mapped.
+func writeHeader(buf *bytes.Buffer, name, file string, read, notes []string) {
 	lines := []string{
-		"Imported by `throttlelab import` from " + filepath.Base(file) + ": the limits come from the template;",
-		"the offered load and the downstream API are placeholders. Review before use.",
+		"Imported by `throttlelab import` from " + filepath.Base(file) + ": the limits come from the template; " +
+			"the offered load and the downstream API are placeholders. Review before use.",
 		"Save it as " + name + ".yaml: a scenario's name must match its file name.",
+	}
+	if len(read) > 0 {
+		lines = append(lines, "Also read: "+strings.Join(read, "; ")+".")
 	}
 	if len(notes) > 0 {
 		lines = append(lines, "")
@@ -159,6 +166,9 @@ func clientNode(w *writer, p string, c scenarios.Client) *yaml.Node {
 func (w *writer) gateway(g *scenarios.Gateway) *yaml.Node {
 	const p = "gateway"
 	m := &yaml.Node{Kind: yaml.MappingNode}
+	if g.Type != "" && g.Type != "rest" {
+		w.add(m, p, "type", plain(g.Type))
+	}
 	if g.Stage != nil {
 		w.add(m, p, "stage", bucketNode(*g.Stage))
 	}
@@ -167,6 +177,15 @@ func (w *writer) gateway(g *scenarios.Gateway) *yaml.Node {
 	}
 	if g.APIKeyRequired {
 		w.add(m, p, "api_key_required", plain("true"))
+	}
+	if len(g.APIKeyMethods) > 0 {
+		km := &yaml.Node{Kind: yaml.MappingNode}
+		for _, k := range slices.Sorted(maps.Keys(g.APIKeyMethods)) {
+			key := str(k)
+			key.Style = yaml.DoubleQuotedStyle
+			km.Content = append(km.Content, key, plain(strconv.FormatBool(g.APIKeyMethods[k])))
+		}
+		w.add(m, p, "api_key_methods", km)
 	}
 	if len(g.UsagePlans) > 0 {
 		w.add(m, p, "usage_plans", seqOf(w, p+".usage_plans", g.UsagePlans, planNode))
@@ -259,6 +278,40 @@ func consumerNode(w *writer, c *scenarios.Consumer) *yaml.Node {
 	}
 	if c.MemoryMB > 0 {
 		w.add(m, p, "memory_mb", plain(strconv.Itoa(c.MemoryMB)))
+	}
+	if tt := c.TaskToken; tt != nil {
+		n := flow("timeout", plain(fmtDur(tt.Timeout)))
+		if tt.Heartbeat > 0 {
+			n.Content = append(n.Content, str("heartbeat"), plain(fmtDur(tt.Heartbeat)))
+		}
+		w.add(m, p, "task_token", n)
+	}
+	return m
+}
+
+// sourceNode is the source section: the template, the --param values and where each field
+// came from, keys sorted.
+func sourceNode(o *scenarios.Origin) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(k string, v *yaml.Node) {
+		kn := str(k)
+		kn.Tag = ""
+		m.Content = append(m.Content, kn, v)
+	}
+	add("template", str(o.Template))
+	if len(o.Params) > 0 {
+		ps := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		for _, k := range slices.Sorted(maps.Keys(o.Params)) {
+			ps.Content = append(ps.Content, str(k), str(o.Params[k]))
+		}
+		add("params", ps)
+	}
+	if len(o.Fields) > 0 {
+		fs := &yaml.Node{Kind: yaml.MappingNode}
+		for _, k := range slices.Sorted(maps.Keys(o.Fields)) {
+			fs.Content = append(fs.Content, str(k), str(o.Fields[k]))
+		}
+		add("fields", fs)
 	}
 	return m
 }

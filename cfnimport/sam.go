@@ -1,18 +1,29 @@
 package cfnimport
 
 import (
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
-// samAPI reads an AWS::Serverless::Api: MethodSettings, Auth.UsagePlan and an inline
-// DefinitionBody, each falling back to the Globals section's Api.
+// samAPI reads an AWS::Serverless::Api: MethodSettings, Auth (UsagePlan, ApiKeyRequired) and
+// a DefinitionBody (inline or AWS::Include), each falling back to the Globals section's Api.
 func (b *builder) samAPI(r *resource) {
-	b.api = true
+	b.setAPI(r, "rest", true)
 	b.methodSettings(r, b.samProp(r, "Api", "MethodSettings"), "MethodSettings")
-	b.samUsagePlan(r, r.id, get(b.samProp(r, "Api", "Auth"), "UsagePlan"))
-	b.openAPI(r, b.t.prop(r.props, "DefinitionBody"))
+	auth := b.samProp(r, "Api", "Auth")
+	b.samUsagePlan(r, r.qid, b.t.prop(auth, "UsagePlan"))
+	k := b.keyAPI(r.qid)
+	k.required = b.t.optBool(b.t.prop(auth, "ApiKeyRequired"))
+	b.keySourceOf(r, b.samProp(r, "Api", "ApiKeySourceType"))
+	n := len(b.routes)
+	b.openAPI(r, b.definition(r, "DefinitionBody", "DefinitionUri"))
+	for _, route := range b.routes[n:] {
+		if _, ok := k.routes[route]; !ok {
+			k.routes[route] = nil
+		}
+	}
 }
 
 // samProp is a property of a SAM resource, or the Globals section's when the resource has
@@ -55,10 +66,12 @@ func (b *builder) samPlan(r *resource, id, key string, up *yaml.Node) {
 	b.keyLinks = append(b.keyLinks, keyLink{key: key, plan: id, r: r})
 }
 
-// samHTTPAPI reads an AWS::Serverless::HttpApi's route settings.
+// samHTTPAPI reads an AWS::Serverless::HttpApi: its route settings and a DefinitionBody
+// (inline or AWS::Include), whose integrations may send to SQS.
 func (b *builder) samHTTPAPI(r *resource) {
-	b.api = true
+	b.setAPI(r, "http", true)
 	b.routeSettings(r, b.samProp(r, "HttpApi", "DefaultRouteSettings"), b.samProp(r, "HttpApi", "RouteSettings"))
+	b.openAPI(r, b.definition(r, "DefinitionBody", "DefinitionUri"))
 }
 
 // samImplicitAPI reads the Globals section's Api for the API SAM creates for functions'
@@ -67,51 +80,64 @@ func (b *builder) samImplicitAPI() {
 	if !b.implicitAPI || b.t.globals == nil {
 		return
 	}
-	r := &resource{id: "ServerlessRestApi", typ: "AWS::Serverless::Api", line: lineOf(b.t.globals)}
+	r := &resource{id: "ServerlessRestApi", qid: b.q("ServerlessRestApi"), typ: "AWS::Serverless::Api",
+		line: lineOf(b.t.globals), file: b.t.rel}
 	b.methodSettings(r, b.t.val(b.t.global("Api", "MethodSettings")), "Globals.Api.MethodSettings")
-	b.samUsagePlan(r, r.id, get(b.t.val(b.t.global("Api", "Auth")), "UsagePlan"))
+	auth := b.t.val(b.t.global("Api", "Auth"))
+	b.samUsagePlan(r, r.qid, b.t.prop(auth, "UsagePlan"))
+	b.keyAPI(r.qid).required = b.t.optBool(b.t.prop(auth, "ApiKeyRequired"))
+}
+
+// v2API reads an AWS::ApiGatewayV2::Api: an HTTP API, its inline OpenAPI Body (a
+// BodyS3Location is not read), or a WebSocket API, which is not modelled.
+func (b *builder) v2API(r *resource) {
+	if p, _ := b.t.str(b.t.prop(r.props, "ProtocolType")); strings.EqualFold(p, "WEBSOCKET") {
+		b.note(r, "WebSocket APIs are not modelled")
+		return
+	}
+	b.setAPI(r, "http", true)
+	b.openAPI(r, b.definition(r, "Body", "BodyS3Location"))
 }
 
 // v2Stage reads an AWS::ApiGatewayV2::Stage (HTTP and WebSocket APIs).
 func (b *builder) v2Stage(r *resource) {
-	b.api = true
+	b.setAPI(r, "http")
 	b.routeSettings(r, b.t.prop(r.props, "DefaultRouteSettings"), b.t.prop(r.props, "RouteSettings"))
 }
 
 // routeSettings reads HTTP API throttles: DefaultRouteSettings is the stage's, RouteSettings
 // maps route keys ("POST /orders") to a route's.
 func (b *builder) routeSettings(r *resource, def, routes *yaml.Node) {
-	if bk, fill, ok := b.limits(r, def, "ThrottlingRateLimit", "ThrottlingBurstLimit", "DefaultRouteSettings"); ok {
-		b.setStage(r, bk, r.id+".DefaultRouteSettings", fill)
+	if bk, fill, src, ok := b.limits(r, def, "ThrottlingRateLimit", "ThrottlingBurstLimit", "DefaultRouteSettings"); ok {
+		b.setStage(r, bk, r.qid+".DefaultRouteSettings", fill, src)
 	}
 	for _, e := range pairs(routes) {
 		where := "RouteSettings." + e.key.Value
-		if bk, fill, ok := b.limits(r, b.t.val(e.val), "ThrottlingRateLimit", "ThrottlingBurstLimit", where); ok {
-			b.addMethod(r, e.key.Value, bk, r.id+"."+where, fill)
+		if bk, fill, src, ok := b.limits(r, b.t.val(e.val), "ThrottlingRateLimit", "ThrottlingBurstLimit", where); ok {
+			b.addMethod(r, e.key.Value, bk, r.qid+"."+where, fill, src)
 		}
 	}
 }
 
 // v2Route reads an AWS::ApiGatewayV2::Route's route key.
 func (b *builder) v2Route(r *resource) {
-	b.api = true
+	b.setAPI(r, "http")
 	if k, ok := b.t.str(b.t.prop(r.props, "RouteKey")); ok && checkKey(k) == "" {
-		b.addRoute(k)
+		m, p, _ := strings.Cut(k, " ")
+		b.addRoute(methodKey(m, p))
 	}
 }
 
 // v2Integration reads an AWS::ApiGatewayV2::Integration: the SQS-SendMessage subtype sends
 // to a queue, a Lambda proxy makes the function the backend.
 func (b *builder) v2Integration(r *resource) {
-	b.api = true
+	b.setAPI(r, "http")
 	sub, _ := b.t.str(b.t.prop(r.props, "IntegrationSubtype"))
 	if strings.HasPrefix(sub, "SQS-SendMessage") {
-		if b.sqs == nil {
-			b.sqs = &sqsTarget{queue: b.t.ref(r.props, "AWS::SQS::Queue"), from: r.id}
-		}
+		b.sqsIntegration(r, b.t.prop(r.props, "RequestParameters"), "")
 		return
 	}
-	if fn := b.t.ref(b.t.prop(r.props, "IntegrationUri"), lambdaTypes...); fn != "" {
+	if fn := b.q(b.t.ref(b.t.prop(r.props, "IntegrationUri"), lambdaTypes...)); fn != "" && !slices.Contains(b.backends, fn) {
 		b.backends = append(b.backends, fn)
 	}
 }

@@ -33,10 +33,14 @@ func (e *Error) Unwrap() error { return e.Err }
 // tmpl is a parsed template: its sections as yaml.v3 nodes, which keep their lines.
 type tmpl struct {
 	file     string
-	params   *yaml.Node // Parameters
-	mappings *yaml.Node // Mappings
-	conds    *yaml.Node // Conditions
-	globals  *yaml.Node // SAM Globals
+	ld       *loader
+	rel      string                // the file as property paths and messages name it; "" for the template given to import
+	prefix   string                // logical ids of a nested stack's resources are qualified with it ("Api/")
+	params   *yaml.Node            // Parameters
+	values   map[string]*yaml.Node // parameter values given (--param, or a parent stack's Parameters)
+	mappings *yaml.Node            // Mappings
+	conds    *yaml.Node            // Conditions
+	globals  *yaml.Node            // SAM Globals
 	res      []*resource
 	byID     map[string]*resource
 	depth    int // recursion guard of condition evaluation
@@ -45,17 +49,21 @@ type tmpl struct {
 // resource is one entry of Resources.
 type resource struct {
 	id    string
+	qid   string // id qualified by its nested stack ("Api/UsagePlan"); id for the template's own
 	typ   string
 	props *yaml.Node // Properties; nil when the resource has none
 	line  int
+	file  string // the file it is in, for messages; "" for the template given to import
 	cond  string // its Condition, if any
 }
 
 // yamlLine finds "line N" in a yaml.v3 error message.
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// parse reads a CloudFormation or SAM template, YAML or JSON.
-func parse(file string, data []byte) (*tmpl, error) {
+// parse reads a CloudFormation or SAM template, YAML or JSON: the template given to import
+// (rel and prefix ""), or a nested stack's, named rel in property paths, whose logical ids are
+// qualified with prefix.
+func parse(ld *loader, file string, data []byte, rel, prefix string) (*tmpl, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, parseError(file, err)
@@ -64,8 +72,9 @@ func parse(file string, data []byte) (*tmpl, error) {
 	if root == nil || root.Kind != yaml.MappingNode {
 		return nil, &Error{File: file, Line: lineOf(root), Msg: "not a template: want a mapping with a Resources section"}
 	}
-	t := &tmpl{file: file, byID: map[string]*resource{},
-		params: get(root, "Parameters"), mappings: get(root, "Mappings"),
+	ld.indexTemplate(root, rel)
+	t := &tmpl{file: file, ld: ld, rel: rel, prefix: prefix, byID: map[string]*resource{},
+		values: map[string]*yaml.Node{}, params: get(root, "Parameters"), mappings: get(root, "Mappings"),
 		conds: get(root, "Conditions"), globals: get(root, "Globals")}
 	rs := get(root, "Resources")
 	if rs == nil || rs.Kind != yaml.MappingNode {
@@ -105,7 +114,8 @@ func (t *tmpl) resource(key, val *yaml.Node) (*resource, error) {
 	if typ == nil || typ.Kind != yaml.ScalarNode || typ.Value == "" {
 		return nil, &Error{File: t.file, Line: key.Line, Msg: fmt.Sprintf("resource %s has no Type", key.Value)}
 	}
-	r := &resource{id: key.Value, typ: typ.Value, props: get(val, "Properties"), line: key.Line}
+	r := &resource{id: key.Value, qid: t.prefix + key.Value, typ: typ.Value, props: get(val, "Properties"),
+		line: key.Line, file: t.rel}
 	if c := get(val, "Condition"); c != nil {
 		r.cond = c.Value
 	}
@@ -138,6 +148,40 @@ func (t *tmpl) isType(id string, types ...string) bool {
 		}
 	}
 	return false
+}
+
+// setParams gives parameters values, by name; a name the template does not declare is an
+// error naming the ones it does.
+func (t *tmpl) setParams(values map[string]*yaml.Node) error {
+	for name, v := range values {
+		if get(t.params, name) == nil {
+			var known []string
+			for _, p := range pairs(t.params) {
+				known = append(known, p.key.Value)
+			}
+			return &Error{File: t.file, Msg: fmt.Sprintf("--param %s: the template has no parameter %s (parameters: %s)",
+				name, name, orNone(strings.Join(known, ", ")))}
+		}
+		t.values[name] = v
+	}
+	return nil
+}
+
+// orNone is s, or "none" when s is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// param returns the value of parameter name: the one given, else its Default; nil when it has
+// neither (or is not a parameter).
+func (t *tmpl) param(name string) *yaml.Node {
+	if v := t.values[name]; v != nil {
+		return v
+	}
+	return get(get(t.params, name), "Default")
 }
 
 // global returns a SAM Globals property of a section (Function, Api, HttpApi).

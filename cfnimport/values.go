@@ -47,7 +47,7 @@ func (t *tmpl) val(n *yaml.Node) *yaml.Node {
 		if arg.Value == "AWS::NoValue" {
 			return nil
 		}
-		if d := get(get(t.params, arg.Value), "Default"); d != nil {
+		if d := t.param(arg.Value); d != nil {
 			return d
 		}
 	case "Fn::If":
@@ -201,7 +201,7 @@ func (t *tmpl) subVar(name string, vars *yaml.Node, strict bool) (string, bool) 
 	if v := get(vars, name); v != nil {
 		return t.text(v, strict)
 	}
-	if d := get(get(t.params, name), "Default"); d != nil {
+	if d := t.param(name); d != nil {
 		return t.text(d, strict)
 	}
 	return "${" + name + "}", false

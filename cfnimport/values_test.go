@@ -40,7 +40,7 @@ Resources:
 `
 
 func TestIntrinsics(t *testing.T) {
-	tp, err := parse("i.yaml", []byte(intrinsics))
+	tp, err := parse(newLoader("i.yaml"), "i.yaml", []byte(intrinsics), "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,8 @@ func TestPathsKeysAndNames(t *testing.T) {
 		t.Errorf("checkKey accepts FETCH or refuses GET")
 	}
 	for in, want := range map[string]string{"OrdersQueue": "orders-queue", "BasicTier": "basic-tier", "APIGatewayStage": "api-gateway-stage",
-		"consumer-acme-corp": "consumer-acme-corp", "a b.c": "a-b-c", "!!": "x"} {
+		"consumer-acme-corp": "consumer-acme-corp", "a b.c": "a-b-c", "!!": "x",
+		"Serverless-SaaS-BasicTier-ApiKey": "serverless-saas-basic-tier-api-key", "OrderID": "order-id", "Step2Go": "step2-go"} {
 		if got := sanitize(in); got != want {
 			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
 		}
@@ -196,12 +197,12 @@ Resources:
     Type: AWS::Lambda::EventSourceMapping
     Properties: {EventSourceArn: !GetAtt Work.Arn, FunctionName: worker}
 `)
-	if len(sc.Queues) != 1 || sc.Queues[0].MaxReceiveCount != 4 || sc.Gateway != nil {
-		t.Errorf("queues %+v gateway %+v, want work alone with 4 receives and no gateway", sc.Queues, sc.Gateway)
+	if len(sc.Queues) != 1 || sc.Queues[0].MaxReceiveCount != 4 || sc.Gateway.Type != "none" || sc.Integration() != "queue" {
+		t.Errorf("queues %+v gateway %+v, want work alone with 4 receives and no API Gateway in front of it", sc.Queues, sc.Gateway)
 	}
 	if c := sc.Consumer; c.BatchSize != 10 || c.Concurrency != 10 || c.Timeout.D().Minutes() != 15 {
 		t.Errorf("consumer = %+v, want AWS's batch 10, the default concurrency and a 15m timeout", c)
 	}
-	mustContain(t, res.YAML, "BatchSize not set: AWS's default for SQS", "no API in the template: clients send straight to the queue",
+	mustContain(t, res.YAML, "BatchSize not set: AWS's default for SQS", "no API in the template: no API Gateway throttles or bills the entry; clients send straight to",
 		"dead letters go to Dead after 4 receives")
 }

@@ -35,6 +35,12 @@ func queued(fifo bool) *scenarios.Scenario {
 		Consumer: &scenarios.Consumer{Pattern: "concurrency", MemoryMB: 512}}
 }
 
+// withGateway gives sc a gateway section of the given type.
+func withGateway(sc *scenarios.Scenario, typ string) *scenarios.Scenario {
+	sc.Gateway = &scenarios.Gateway{Type: typ}
+	return sc
+}
+
 func TestEstimateTable(t *testing.T) {
 	direct := &scenarios.Scenario{Consumer: &scenarios.Consumer{Pattern: "concurrency"}}
 	directSum := &metrics.Summary{OfferedSeconds: 10, Metrics: map[string]float64{
@@ -67,6 +73,20 @@ func TestEstimateTable(t *testing.T) {
 			items: map[string]float64{"api_gateway": 0.0035, "lambda_requests": 0.0002,
 				"lambda_compute": 12.5 * 0.0000166667, "sqs": 0},
 			total: 0.0035 + 0.0002 + 12.5*0.0000166667,
+		},
+		{
+			// 0.8 M HTTP API calls at $1.00 a million instead of $3.50.
+			name: "http api", sc: withGateway(queued(false), "http"), sum: fixed(),
+			items: map[string]float64{"api_gateway": 0.80}, total: 54.277084 - 2.80 + 0.80,
+		},
+		{
+			// Producers send to SQS directly: no API Gateway to bill, whatever the summary counted.
+			name: "no api gateway", sc: withGateway(queued(false), "none"), sum: fixed(),
+			items: map[string]float64{"api_gateway": 0, "sqs": 0.98}, total: 54.277084 - 2.80,
+		},
+		{
+			name: "rest api", sc: withGateway(queued(false), "rest"), sum: fixed(),
+			items: map[string]float64{"api_gateway": 2.80}, total: 54.277084,
 		},
 		{
 			name: "no metrics", sc: queued(false), sum: &metrics.Summary{Metrics: map[string]float64{}},

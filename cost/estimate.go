@@ -42,13 +42,15 @@ type Breakdown struct {
 //
 //   - api_gateway: gateway_admitted_total, the attempts API Gateway passed to its
 //     integration, including those whose backend then failed (a throttled Lambda's 500 is
-//     billed). Attempts refused by the gateway itself (429 throttled, 429 quota exceeded, 403
-//     missing or unknown API key) are not: AWS does not charge for requests that are
+//     billed), at the REST API price, or the HTTP API price for gateway.type http; nothing
+//     for gateway.type none (producers call SQS or Lambda directly). Attempts refused by the
+//     gateway itself (429 throttled, 429 quota exceeded, 403 missing or unknown API key) are
+//     not billed: AWS does not charge for requests that are
 //     throttled or fail authorization (AWS re:Post answers by AWS staff,
 //     https://repost.aws/questions/QUm1jSF1ieSQ25Ol1RzFLysA and
 //     https://repost.aws/questions/QUY2x146iORPmsJHpff8u0eA, which quote the withdrawn
 //     developer-guide page api-gateway-pricing.html). A scenario without a gateway section
-//     still has API Gateway in front, without limits of its own.
+//     still has a REST API in front, without limits of its own.
 //   - sqs: aws_sqs_send_requests_total × the 64 KB chunks of PayloadBytes, plus
 //     aws_sqs_receive_requests_total (empty receives included) and
 //     aws_sqs_delete_requests_total, at the FIFO price when any queue is FIFO (the summary
@@ -81,7 +83,7 @@ func Estimate(sc *scenarios.Scenario, s *metrics.Summary, p Prices) Breakdown {
 		sqsPrice = p.SQSFIFOPerMillion
 	}
 	items := []Item{
-		item("api_gateway", m("gateway_admitted_total"), "requests", p.APIGatewayPerMillion/1e6),
+		gatewayItem(sc, m("gateway_admitted_total"), p),
 		item("sqs", sqs, "requests", sqsPrice/1e6),
 		item("lambda_requests", inv, "invocations", p.LambdaRequestsPerMillion/1e6),
 		item("lambda_compute", gbs, "GB-seconds", p.LambdaGBSecond),
@@ -100,6 +102,21 @@ func Estimate(sc *scenarios.Scenario, s *metrics.Summary, p Prices) Breakdown {
 		b.PerMonthUSD = b.TotalUSD / secs * monthSeconds
 	}
 	return b
+}
+
+// gatewayItem prices the calls API Gateway received at the rate of the gateway's type.
+func gatewayItem(sc *scenarios.Scenario, admitted float64, p Prices) Item {
+	typ := ""
+	if sc != nil && sc.Gateway != nil {
+		typ = sc.Gateway.Type
+	}
+	switch typ {
+	case "none":
+		return item("api_gateway", 0, "requests", 0)
+	case "http":
+		return item("api_gateway", admitted, "requests", p.HTTPAPIPerMillion/1e6)
+	}
+	return item("api_gateway", admitted, "requests", p.APIGatewayPerMillion/1e6)
 }
 
 func item(name string, qty float64, unit string, unitUSD float64) Item {

@@ -29,6 +29,10 @@ type Prices struct {
 	// (first 333 million a month): $3.50. https://aws.amazon.com/api-gateway/pricing/ (and
 	// the REST row of https://docs.aws.amazon.com/whitepapers/latest/best-practices-api-gateway-private-apis-integration/cost-optimization.html).
 	APIGatewayPerMillion float64 `yaml:"api_gateway_per_million" json:"api_gateway_per_million"`
+	// HTTPAPIPerMillion is the price of a million HTTP API calls received, first tier (first
+	// 300 million a month): $1.00; each call is metered in 512 KB increments, so a 1 KB
+	// request is one call. https://aws.amazon.com/api-gateway/pricing/ (HTTP APIs).
+	HTTPAPIPerMillion float64 `yaml:"http_api_per_million" json:"http_api_per_million"`
 	// SQSStandardPerMillion is the price of a million SQS standard-queue requests, first
 	// tier (up to 100 billion a month): $0.40. Every API action is a request, empty receives
 	// included, and each 64 KB chunk of a payload is billed as one request.
@@ -59,6 +63,7 @@ type Prices struct {
 func DefaultPrices() Prices {
 	return Prices{
 		APIGatewayPerMillion:     3.50,
+		HTTPAPIPerMillion:        1.00,
 		SQSStandardPerMillion:    0.40,
 		SQSFIFOPerMillion:        0.50,
 		LambdaRequestsPerMillion: 0.20,

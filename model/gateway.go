@@ -3,8 +3,10 @@ package model
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,18 +16,29 @@ import (
 //
 // Account nil means AWS's default account limit (DefaultAccountBucket). Stage nil means
 // no stage throttle. Methods maps a route ("POST /orders") to the throttle that replaces
-// the stage's for that route. APIKeyRequired makes the API demand a key (x-api-key) on
-// a usage plan; usage plans apply only then, as in AWS, where a key is read and matched
-// to a plan only on methods that require one ("Choose an API key source", API Gateway
-// developer guide). Informative adds Retry-After and X-RateLimit-* headers that AWS does
-// not send. Epoch is the wall-clock instant of now = 0, which places the quota periods.
+// the stage's for that route; its keys, like those of KeyRoutes and of a plan's Methods,
+// are matched as route.go describes (ANY, {name}, {name+}, a trailing slash ignored).
+// APIKeyRequired makes the API's methods demand a key (x-api-key) on a usage plan, and
+// KeyRoutes overrides it per route (true: the route needs a key; false: it does not).
+// Usage plans apply only to a route that requires a key, as in AWS, where a key is read
+// and matched to a plan only on methods that require one ("Choose an API key source", API
+// Gateway developer guide): on any other route the key a client sends is ignored, and
+// neither its plan's throttle nor its quota applies. Informative adds Retry-After and
+// X-RateLimit-* headers that AWS does not send. Epoch is the wall-clock instant of now =
+// 0, which places the quota periods.
+//
+// Bypass means there is no API Gateway at all (producers call SQS or Lambda directly):
+// every request is admitted, no layer applies, not even the account's; the other fields
+// must then be empty.
 type GatewayConfig struct {
 	Account        *BucketConfig
 	Stage          *BucketConfig
 	Methods        map[string]BucketConfig
 	APIKeyRequired bool
+	KeyRoutes      map[string]bool
 	Plans          []PlanConfig
 	Informative    bool
+	Bypass         bool
 	Epoch          time.Time
 }
 
@@ -118,10 +131,14 @@ type Gateway struct {
 	epoch       time.Time
 	account     *rateBucket
 	stage       *BucketConfig
-	routes      map[string]*gwRoute
+	methods     routeTable          // the keys of routes
+	routes      map[string]*gwRoute // method throttles by normalized key; stage-default buckets by normalized route
 	keys        map[string]*gwKey
 	keyRequired bool
+	keyTable    routeTable      // the keys of keyRoutes
+	keyRoutes   map[string]bool // by normalized key
 	informative bool
+	bypass      bool
 }
 
 type gwRoute struct {
@@ -147,17 +164,17 @@ func NewGateway(cfg GatewayConfig) (*Gateway, error) {
 	}
 	g := &Gateway{epoch: cfg.Epoch, account: account.newBucket(cfg.Epoch),
 		routes: make(map[string]*gwRoute), keys: make(map[string]*gwKey),
-		keyRequired: cfg.APIKeyRequired, informative: cfg.Informative}
+		keyRequired: cfg.APIKeyRequired, informative: cfg.Informative, bypass: cfg.Bypass}
+	if cfg.Bypass && (cfg.Account != nil || cfg.Stage != nil || len(cfg.Methods) > 0 || cfg.APIKeyRequired ||
+		len(cfg.KeyRoutes) > 0 || len(cfg.Plans) > 0) {
+		errs = append(errs, errors.New("bypass: a gateway that is not there has no limits, keys or plans"))
+	}
 	if cfg.Stage != nil {
 		stage := *cfg.Stage
 		g.stage = &stage
 	}
-	for route, b := range cfg.Methods {
-		if err := errors.Join(checkRoute(route), b.check()); err != nil {
-			errs = append(errs, fmt.Errorf("method %q: %w", route, err))
-		}
-		g.routes[route] = &gwRoute{b: b.newBucket(cfg.Epoch), layer: LayerMethod}
-	}
+	errs = append(errs, g.addMethods(cfg.Methods)...)
+	errs = append(errs, g.addKeyRoutes(cfg.KeyRoutes)...)
 	for i, p := range cfg.Plans {
 		if err := newPlanKeys(g.keys, i, p, cfg.Epoch); err != nil {
 			errs = append(errs, err)
@@ -167,6 +184,51 @@ func NewGateway(cfg GatewayConfig) (*Gateway, error) {
 		return nil, fmt.Errorf("new gateway: %w", err)
 	}
 	return g, nil
+}
+
+// addMethods adds the stage's method throttles.
+func (g *Gateway) addMethods(methods map[string]BucketConfig) []error {
+	var errs []error
+	var norm map[string]string
+	g.methods, norm, errs = newRouteTable(slices.Collect(maps.Keys(methods)))
+	for route, b := range methods {
+		if err := b.check(); err != nil {
+			errs = append(errs, fmt.Errorf("method %q: %w", route, err))
+		}
+		if n, ok := norm[route]; ok {
+			g.routes[n] = &gwRoute{b: b.newBucket(g.epoch), layer: LayerMethod}
+		}
+	}
+	for i, err := range errs {
+		errs[i] = fmt.Errorf("methods: %w", err)
+	}
+	return errs
+}
+
+// addKeyRoutes adds the per-route key requirements.
+func (g *Gateway) addKeyRoutes(keyRoutes map[string]bool) []error {
+	var errs []error
+	var norm map[string]string
+	g.keyTable, norm, errs = newRouteTable(slices.Collect(maps.Keys(keyRoutes)))
+	g.keyRoutes = make(map[string]bool, len(keyRoutes))
+	for route, req := range keyRoutes {
+		if n, ok := norm[route]; ok {
+			g.keyRoutes[n] = req
+		}
+	}
+	for i, err := range errs {
+		errs[i] = fmt.Errorf("key routes: %w", err)
+	}
+	return errs
+}
+
+// KeyRequired reports whether a request for route ("METHOD /path") must carry an API key on a
+// usage plan: its KeyRoutes entry, else APIKeyRequired.
+func (g *Gateway) KeyRequired(route string) bool {
+	if key, ok := g.keyTable.match(normRoute(route)); ok {
+		return g.keyRoutes[key]
+	}
+	return g.keyRequired
 }
 
 // gwLayers holds the buckets one request needs, in the order they are applied.
@@ -206,7 +268,11 @@ func (g *Gateway) Caller(route, apiKey string) *Caller {
 }
 
 func (g *Gateway) resolve(c *Caller, route, apiKey string) {
-	if g.keyRequired {
+	if g.bypass {
+		return // no layer: every request is admitted
+	}
+	route = normRoute(route)
+	if g.KeyRequired(route) {
 		if c.k = g.keys[apiKey]; c.k == nil {
 			c.forbidden = true
 			return
@@ -244,16 +310,21 @@ func (g *Gateway) DecideFor(now time.Duration, c *Caller) Decision {
 	return gwAdmitted(ls, &tokens, k, now)
 }
 
-// layers collects the buckets that apply to route for key k (nil: no plan).
+// layers collects the buckets that apply to the normalized route for key k (nil: no plan).
 func (g *Gateway) layers(ls *gwLayers, route string, k *gwKey) {
 	if k != nil {
-		if b := k.methods[route]; b != nil {
+		if b := k.method(route); b != nil {
 			ls.add(b, LayerPlanMethod)
 		} else if k.throttle != nil {
 			ls.add(k.throttle, LayerPlan)
 		}
 	}
-	r := g.routes[route]
+	var r *gwRoute
+	if key, ok := g.methods.match(route); ok {
+		r = g.routes[key]
+	} else {
+		r = g.routes[route]
+	}
 	if r == nil && g.stage != nil {
 		r = &gwRoute{b: g.stage.newBucket(g.epoch), layer: LayerStage}
 		g.routes[strings.Clone(route)] = r

@@ -3,7 +3,9 @@ package model
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -135,7 +137,8 @@ func (b *rateBucket) untilFull(tokens float64) time.Duration {
 //
 // Throttle nil means no plan throttle. Methods maps a route ("POST /orders") to a
 // bucket that replaces Throttle for that route, again one per key (the
-// ApiStage.throttle map of AWS's UsagePlan). Quota nil means no quota. AWS does not
+// ApiStage.throttle map of AWS's UsagePlan, whose "/orders/POST" keys are written
+// "POST /orders" here); its keys are matched as route.go describes. Quota nil means no quota. AWS does not
 // document whether the plan-wide throttle also still applies to such a route (a
 // re:Post answer suggests it does); we replace it.
 type PlanConfig struct {
@@ -254,8 +257,20 @@ func (q *keyQuota) exceeded(now time.Duration) Decision {
 // gwKey is the state of one API key of a usage plan.
 type gwKey struct {
 	throttle *rateBucket            // the plan's throttle for this key; nil if none
-	methods  map[string]*rateBucket // the plan's per-route throttles for this key
+	table    *routeTable            // the plan's method keys, shared by its keys
+	methods  map[string]*rateBucket // the plan's per-route throttles for this key, by normalized key
 	quota    *keyQuota              // nil if the plan has no quota
+}
+
+// method returns the plan's throttle for the normalized route, or nil.
+func (k *gwKey) method(route string) *rateBucket {
+	if k.table == nil {
+		return nil
+	}
+	if key, ok := k.table.match(route); ok {
+		return k.methods[key]
+	}
+	return nil
 }
 
 // newPlanKeys builds the state of every key of plan p into keys, reporting every
@@ -270,10 +285,11 @@ func newPlanKeys(keys map[string]*gwKey, i int, p PlanConfig, epoch time.Time) e
 			bad("throttle: %v", err)
 		}
 	}
+	table, norm, routeErrs := newRouteTable(slices.Collect(maps.Keys(p.Methods)))
+	for _, err := range routeErrs {
+		bad("%v", err)
+	}
 	for route, b := range p.Methods {
-		if err := checkRoute(route); err != nil {
-			bad("%v", err)
-		}
 		if err := b.check(); err != nil {
 			bad("method %q: %v", route, err)
 		}
@@ -292,21 +308,26 @@ func newPlanKeys(keys map[string]*gwKey, i int, p PlanConfig, epoch time.Time) e
 		case keys[key] != nil:
 			bad("API key %q is already on another plan (AWS allows one plan per key and stage)", key)
 		default:
-			keys[key] = newGwKey(p, period, epoch)
+			keys[key] = newGwKey(p, &table, norm, period, epoch)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func newGwKey(p PlanConfig, period quotaPeriod, epoch time.Time) *gwKey {
+// newGwKey is one key's state of plan p; table holds the plan's method keys and norm maps
+// each to its normalized form.
+func newGwKey(p PlanConfig, table *routeTable, norm map[string]string, period quotaPeriod, epoch time.Time) *gwKey {
 	k := &gwKey{}
 	if p.Throttle != nil {
 		k.throttle = p.Throttle.newBucket(epoch)
 	}
 	if len(p.Methods) > 0 {
+		k.table = table
 		k.methods = make(map[string]*rateBucket, len(p.Methods))
 		for route, b := range p.Methods {
-			k.methods[route] = b.newBucket(epoch)
+			if n, ok := norm[route]; ok {
+				k.methods[n] = b.newBucket(epoch)
+			}
 		}
 	}
 	if p.Quota != nil {

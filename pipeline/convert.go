@@ -62,8 +62,8 @@ func buckets(m map[string]scenarios.Bucket) map[string]model.BucketConfig {
 // GatewayConfig translates a gateway section.
 func GatewayConfig(g *scenarios.Gateway, epoch time.Time) model.GatewayConfig {
 	cfg := model.GatewayConfig{Account: bucket(g.Account), Stage: bucket(g.Stage),
-		Methods: buckets(g.Methods), APIKeyRequired: g.APIKeyRequired,
-		Informative: g.Headers == "informative", Epoch: epoch}
+		Methods: buckets(g.Methods), APIKeyRequired: g.APIKeyRequired, KeyRoutes: g.APIKeyMethods,
+		Informative: g.Headers == "informative", Bypass: g.Type == "none", Epoch: epoch}
 	for _, p := range g.UsagePlans {
 		pc := model.PlanConfig{Name: p.Name, Keys: p.Keys, Throttle: bucket(p.Throttle), Methods: buckets(p.Methods)}
 		if p.Quota != nil {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -26,9 +27,12 @@ var DefaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 //	clients[].retry.base            100ms   (only when a retry section exists)
 //	clients[].retry.cap             10s
 //	clients[].retry.max_attempts    5; 1 for policy none (none makes no retries)
+//	gateway.type                    rest
 //	gateway.headers                 aws
 //	gateway.integration             queue when queues are given, else direct (see Integration)
-//	gateway.timeout                 29s (the API Gateway integration timeout)
+//	gateway.timeout                 29s (the REST API integration timeout); 30s for type http
+//	                                (the HTTP API's); 15m for type none (a caller invoking
+//	                                Lambda directly waits for the function, at most 15 min)
 //	queues[].visibility_timeout     30s
 //	queues[].retention              96h
 //	consumer.concurrency            10 for patterns concurrency and priority; for orchestrator 0
@@ -171,9 +175,11 @@ func (s *Scenario) defaultGateway() {
 	if g == nil {
 		return
 	}
+	s.setString("gateway.type", &g.Type, "rest")
 	s.setString("gateway.headers", &g.Headers, "aws")
 	s.setString("gateway.integration", &g.Integration, s.Integration())
-	setDuration(&g.Timeout, 29*time.Second)
+	timeout := map[string]time.Duration{"http": 30 * time.Second, "none": 15 * time.Minute}[g.Type]
+	setDuration(&g.Timeout, cmp.Or(timeout, 29*time.Second))
 }
 
 func (s *Scenario) defaultConsumer() {

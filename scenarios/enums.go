@@ -27,6 +27,9 @@ var (
 	Comparisons = []string{">", ">=", "<", "<="}
 	// HeaderStyles are the gateway's throttling-header styles.
 	HeaderStyles = []string{"aws", "informative"}
+	// GatewayTypes are the kinds of gateway clients call: an API Gateway REST API, an HTTP
+	// API, or none.
+	GatewayTypes = []string{"rest", "http", "none"}
 	// Integrations are the gateway's backend integrations.
 	Integrations = []string{"queue", "direct"}
 	// StateStores are the orchestrator's state stores.

@@ -32,9 +32,10 @@ type Scenario struct {
 	// Variants makes a comparison scenario (extension): the same clients and traffic run
 	// through each variant's design in turn, side by side in one report.
 	Variants []Variant `yaml:"variants" json:"variants,omitempty"`
-	// Origin records the CloudFormation/SAM template an imported scenario's values came from
-	// (extension, written by throttlelab import); nil for a scenario written by hand.
-	Origin *TemplateSource `yaml:"source" json:"source,omitempty"`
+	// Origin records the CloudFormation or SAM template an imported scenario came from
+	// (extension, written by `throttlelab import`); nil for a scenario written by hand. It
+	// changes nothing in a run.
+	Origin *Origin `yaml:"source" json:"source,omitempty"`
 
 	// File is the path the scenario was read from, for messages.
 	File string `yaml:"-" json:"-"`
@@ -42,17 +43,6 @@ type Scenario struct {
 	Source []byte `yaml:"-" json:"-"`
 	// lines maps a field path ("clients[0].arrival.shape") to its line in File.
 	lines map[string]int
-}
-
-// TemplateSource is where an imported scenario came from: the template (a path relative to
-// the scenario file when possible), the parameter values it was read with, and for each
-// scenario field taken from it (a path as sweep --set names it, "gateway.stage.rate") the
-// template property it came from: "LogicalId.Properties.A.B[0].C", or
-// "Parameters.Name.Default" when the value was a parameter's default.
-type TemplateSource struct {
-	Template string            `yaml:"template" json:"template"`
-	Params   map[string]string `yaml:"params" json:"params,omitempty"`
-	Fields   map[string]string `yaml:"fields" json:"fields,omitempty"`
 }
 
 // Variant is one design of a comparison scenario: each section it gives replaces the
@@ -109,16 +99,43 @@ type Retry struct {
 	HonorRetryAfter bool      `yaml:"honor_retry_after" json:"honor_retry_after,omitempty"`
 }
 
-// Gateway is an API Gateway REST API stage.
+// Origin is where an imported scenario came from: the template, the parameter values it was
+// imported with, and for each scenario field the template property its value was read from.
+type Origin struct {
+	// Template is the template's path as given to import, relative to the scenario file's
+	// directory when import knew where the scenario would be written.
+	Template string `yaml:"template" json:"template,omitempty"`
+	// Params are the parameter values given with --param.
+	Params map[string]string `yaml:"params" json:"params,omitempty"`
+	// Fields maps a scenario field path, as `sweep --set` names it
+	// ("gateway.usage_plans[1].throttle.burst"), to the template property its value came
+	// from: "LogicalId.Properties.A.B[0].C", "Parameters.Name.Default" for a parameter's
+	// default, "Parameters.Name" for a value given with --param, "Mappings.M.K1.K2" for a
+	// mapping entry. A property of another file (a nested stack's template, an AWS::Include
+	// file, a state machine definition) is prefixed with that file's path, relative to
+	// Template's directory, and "#".
+	Fields map[string]string `yaml:"fields" json:"fields,omitempty"`
+}
+
+// Gateway is what clients call: an API Gateway REST API stage (type rest), an HTTP API stage
+// (type http), or nothing (type none: producers call SQS or Lambda directly).
 type Gateway struct {
+	// Type is rest (default), http or none (extension). An HTTP API has no API keys or usage
+	// plans and is priced at the HTTP API rate; with none there is no API Gateway at all: no
+	// limits apply and none is billed.
+	Type           string            `yaml:"type" json:"type,omitempty" jsonschema:"enum=rest,enum=http,enum=none"`
 	Account        *Bucket           `yaml:"account" json:"account,omitempty"`
 	Stage          *Bucket           `yaml:"stage" json:"stage,omitempty"`
 	Methods        map[string]Bucket `yaml:"methods" json:"methods,omitempty"`
 	APIKeyRequired bool              `yaml:"api_key_required" json:"api_key_required,omitempty"`
-	UsagePlans     []UsagePlan       `yaml:"usage_plans" json:"usage_plans,omitempty"`
-	Headers        string            `yaml:"headers" json:"headers,omitempty" jsonschema:"enum=aws,enum=informative"`
-	Integration    string            `yaml:"integration" json:"integration,omitempty" jsonschema:"enum=queue,enum=direct"`
-	Queue          string            `yaml:"queue" json:"queue,omitempty"`
+	// APIKeyMethods overrides APIKeyRequired per method (extension): "POST /orders": true
+	// makes that method require an API key, false makes it need none. Usage plans apply only
+	// to methods that require a key.
+	APIKeyMethods map[string]bool `yaml:"api_key_methods" json:"api_key_methods,omitempty"`
+	UsagePlans    []UsagePlan     `yaml:"usage_plans" json:"usage_plans,omitempty"`
+	Headers       string          `yaml:"headers" json:"headers,omitempty" jsonschema:"enum=aws,enum=informative"`
+	Integration   string          `yaml:"integration" json:"integration,omitempty" jsonschema:"enum=queue,enum=direct"`
+	Queue         string          `yaml:"queue" json:"queue,omitempty"`
 	// Timeout is the integration timeout of direct integrations (extension; default 29s as AWS).
 	Timeout *Duration `yaml:"timeout" json:"timeout,omitempty"`
 }

@@ -84,7 +84,12 @@ func (Scenario) JSONSchemaExtend(s *jsonschema.Schema) {
 }
 
 // JSONSchemaExtend constrains method keys to "METHOD /path".
-func (Gateway) JSONSchemaExtend(s *jsonschema.Schema) { methodKeys(s) }
+func (Gateway) JSONSchemaExtend(s *jsonschema.Schema) {
+	methodKeys(s)
+	if p, ok := s.Properties.Get("api_key_methods"); ok {
+		p.PropertyNames = &jsonschema.Schema{Pattern: `^(` + strings.Join(HTTPMethods, "|") + `) /\S*$`}
+	}
+}
 
 // JSONSchemaExtend constrains method keys to "METHOD /path".
 func (UsagePlan) JSONSchemaExtend(s *jsonschema.Schema) { methodKeys(s) }
@@ -97,7 +102,7 @@ func methodKeys(s *jsonschema.Schema) {
 
 // JSONSchemaExtend lets a template parameter's value be written as YAML writes it: a string,
 // a number or a boolean (decoding keeps its text).
-func (TemplateSource) JSONSchemaExtend(s *jsonschema.Schema) {
+func (Origin) JSONSchemaExtend(s *jsonschema.Schema) {
 	if p, ok := s.Properties.Get("params"); ok {
 		p.AdditionalProperties = &jsonschema.Schema{AnyOf: []*jsonschema.Schema{
 			{Type: "string"}, {Type: "number"}, {Type: "boolean"}}}

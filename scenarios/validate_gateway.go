@@ -23,6 +23,9 @@ func (v *validator) gateway() {
 	if g == nil {
 		return
 	}
+	if v.oneOf("gateway.type", "type", g.Type, GatewayTypes) {
+		v.gatewayType(g)
+	}
 	if g.Account != nil {
 		v.bucket("gateway.account", *g.Account)
 	}
@@ -30,6 +33,7 @@ func (v *validator) gateway() {
 		v.bucket("gateway.stage", *g.Stage)
 	}
 	v.methods("gateway.methods", g.Methods)
+	v.keyMethods(g.APIKeyMethods)
 	v.usagePlans(g.UsagePlans)
 	v.oneOf("gateway.headers", "headers", g.Headers, HeaderStyles)
 	if g.Timeout != nil {
@@ -72,25 +76,84 @@ func (v *validator) bucket(p string, b Bucket) {
 	}
 }
 
+// gatewayType checks the fields that do not apply to an HTTP API (API keys, usage plans) or
+// to no gateway at all (any limit).
+func (v *validator) gatewayType(g *Gateway) {
+	set := map[string]bool{
+		"account": g.Account != nil, "stage": g.Stage != nil, "methods": len(g.Methods) > 0,
+		"api_key_required": g.APIKeyRequired, "api_key_methods": len(g.APIKeyMethods) > 0,
+		"usage_plans": len(g.UsagePlans) > 0, "headers": g.Headers == "informative",
+		// a default fills the timeout in: only a written one is wrong
+		"timeout": v.s.lines != nil && v.given("gateway.timeout"),
+	}
+	var wrong []string
+	var why string
+	switch g.Type {
+	case "http":
+		wrong = []string{"api_key_required", "api_key_methods", "usage_plans"}
+		why = "an HTTP API has no API keys or usage plans (use type rest)"
+	case "none":
+		wrong = []string{"account", "stage", "methods", "api_key_required", "api_key_methods", "usage_plans", "headers", "timeout"}
+		why = "with type none there is no API Gateway in front (producers call SQS or Lambda directly)"
+	}
+	for _, f := range wrong {
+		if set[f] {
+			v.errf("gateway."+f, "does not apply: %s", why)
+		}
+	}
+}
+
 // methods checks per-method throttling: keys are "METHOD /path".
 func (v *validator) methods(p string, m map[string]Bucket) {
+	v.methodKeys(p, slices.Collect(maps.Keys(m)))
 	for _, key := range slices.Sorted(maps.Keys(m)) {
+		v.bucket(fmt.Sprintf("%s[%q]", p, key), m[key])
+	}
+}
+
+// keyMethods checks the per-method API key requirements.
+func (v *validator) keyMethods(m map[string]bool) {
+	v.methodKeys("gateway.api_key_methods", slices.Collect(maps.Keys(m)))
+}
+
+// methodKeys checks the keys of a map of methods, and that no two name the same route (API
+// Gateway ignores a trailing slash).
+func (v *validator) methodKeys(p string, keys []string) {
+	seen := map[string]string{}
+	for _, key := range slices.Sorted(slices.Values(keys)) {
 		kp := fmt.Sprintf("%s[%q]", p, key)
 		if err := checkMethodKey(key); err != "" {
 			v.errf(kp, "%s", err)
+			continue
 		}
-		v.bucket(kp, m[key])
+		norm := strings.TrimSuffix(key, "/")
+		if strings.HasSuffix(key, " /") {
+			norm = key
+		}
+		if other, dup := seen[norm]; dup {
+			v.errf(kp, "%q and %q are the same method (a trailing slash does not count)", other, key)
+		}
+		seen[norm] = key
 	}
 }
 
 // checkMethodKey returns what is wrong with a method key, or "".
 func checkMethodKey(key string) string {
 	method, path, ok := strings.Cut(key, " ")
-	if ok && slices.Contains(HTTPMethods, method) && strings.HasPrefix(path, "/") && !strings.ContainsAny(path, " \t") {
-		return ""
+	if !ok || !slices.Contains(HTTPMethods, method) || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \t") {
+		return fmt.Sprintf("method key %q: want \"METHOD /path\" with METHOD one of %s (path /* for every path)",
+			key, strings.Join(HTTPMethods, ", "))
 	}
-	return fmt.Sprintf("method key %q: want \"METHOD /path\" with METHOD one of %s (path /* for every path)",
-		key, strings.Join(HTTPMethods, ", "))
+	segs := strings.Split(strings.TrimSuffix(path[1:], "/"), "/")
+	for i, seg := range segs {
+		switch {
+		case seg == "" && path != "/":
+			return fmt.Sprintf("method key %q: empty path segment", key)
+		case (seg == "*" || strings.HasSuffix(seg, "+}")) && i < len(segs)-1:
+			return fmt.Sprintf("method key %q: %s must be the last path segment", key, seg)
+		}
+	}
+	return ""
 }
 
 func (v *validator) usagePlans(plans []UsagePlan) {

@@ -78,7 +78,7 @@ func TestSetEveryKind(t *testing.T) {
 
 func TestSetBadPaths(t *testing.T) {
 	tests := []struct{ path, value, want string }{
-		{"gateway.stge.rate", "1", `unknown field "stge" in gateway (known: account, stage, methods,`},
+		{"gateway.stge.rate", "1", `unknown field "stge" in gateway (known: type, account, stage, methods,`},
 		{"gatway", "1", `unknown field "gatway" in the scenario (known: name, description, seed`},
 		{"gateway.stage", "1", "not a numeric field: name one of its fields (rate, burst)"},
 		{"clients[0].name", "1", "not a numeric field (it holds a string)"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -20,7 +21,8 @@ Gateway stage and method throttling, usage plans and keys, SQS queues and redriv
 Lambda reserved concurrency and event source settings, schedules and CloudWatch alarms. What
 it could not map is listed as comments at the top of the scenario.`,
 	examples: `throttlelab import template.yaml --out my-scenario.yaml
-throttlelab import template.yaml > my-scenario.yaml`,
+throttlelab import template.yaml > my-scenario.yaml
+throttlelab import template.yaml --param Stage=prod --param RateLimit=500 --out prod.yaml`,
 	run: cmdImport,
 }
 
@@ -29,6 +31,8 @@ throttlelab import template.yaml > my-scenario.yaml`,
 func cmdImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	name := fs.String("name", "", "the scenario's `NAME` (default: the --out file's name, else the template's)")
 	out := fs.String("out", "", "write the scenario to `FILE` instead of stdout")
+	params := paramFlag{}
+	fs.Var(params, "param", "a template parameter's value, `NAME=VALUE` (repeatable); default: the parameter's Default")
 	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
@@ -36,9 +40,10 @@ func cmdImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	if len(pos) != 1 {
 		return cmdUsageErr(fs, "import: name one CloudFormation or SAM template")
 	}
-	opts := cfnimport.Options{Name: *name}
-	if opts.Name == "" && *out != "" {
-		opts.Name = scenarioName(*out)
+	opts := cfnimport.Options{Name: *name, Params: params, Template: pos[0]}
+	if *out != "" {
+		opts.Name = cmp.Or(opts.Name, scenarioName(*out))
+		opts.Template = relativeTo(filepath.Dir(*out), pos[0])
 	}
 	res, err := cfnimport.ImportFile(pos[0], opts)
 	if err != nil {
@@ -57,6 +62,38 @@ func cmdImport(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "wrote %s: scenario %s, %d %s not mapped (listed at its top)\n", *out, res.Name, len(res.NotMapped), things)
 	return nil
+}
+
+// paramFlag collects --param NAME=VALUE flags.
+type paramFlag map[string]string
+
+func (p paramFlag) String() string { return "" }
+
+func (p paramFlag) Set(s string) error {
+	name, value, ok := strings.Cut(s, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("want NAME=VALUE, got %q", s)
+	}
+	if _, dup := p[name]; dup {
+		return fmt.Errorf("parameter %s given twice", name)
+	}
+	p[name] = value
+	return nil
+}
+
+// relativeTo is path relative to dir, for a scenario in dir to name a template; path itself
+// when that is not possible.
+func relativeTo(dir, path string) string {
+	ad, err1 := filepath.Abs(dir)
+	ap, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return path
+	}
+	rel, err := filepath.Rel(ad, ap)
+	if err != nil {
+		return path
+	}
+	return filepath.ToSlash(rel)
 }
 
 // scenarioName is the name a scenario saved as file must have: its base name without .yaml
