@@ -76,10 +76,7 @@ func startFakeAPI(ctx context.Context, cli *client.Client, sc *scenarios.Scenari
 // the instant the image was built.
 func runFakeAPI(ctx context.Context, dir string, sc *scenarios.Scenario) (*testcontainers.DockerContainer, time.Time, error) {
 	var built time.Time
-	health := sc.Downstream.HealthPath
-	if health == "" {
-		health = "/health"
-	}
+	health := sc.DownstreamOrDefault().HealthPath
 	// Any answer means the server is up: a scenario may begin in an outage (503).
 	ready := wait.ForHTTP(health).WithPort(fakeAPIPort).WithStatusCodeMatcher(func(int) bool { return true }).
 		WithPollInterval(50 * time.Millisecond).WithStartupTimeout(fakeAPIReadyMax)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/throttlelab/throttlelab/fakeapi"
 	"github.com/throttlelab/throttlelab/pipeline"
-	"github.com/throttlelab/throttlelab/scenarios"
 )
 
 // startServers starts the fake API (unless the run was given one) and the gateway, both on
@@ -25,10 +24,7 @@ func (r *runner) startServers(ctx context.Context) error {
 		}
 		apiURL = url
 	}
-	d := r.sc.Downstream
-	if d == nil {
-		d = &scenarios.Downstream{}
-	}
+	d := r.sc.DownstreamOrDefault()
 	api := newAPIClient(apiURL, d.HealthPath)
 	*r.api = *api
 	r.api.l, r.api.ctx = r.l, ctx
@@ -52,10 +48,7 @@ const loadConns = 2048
 
 // startFakeAPI runs the scenario's fake API in-process on loopback.
 func (r *runner) startFakeAPI() (string, error) {
-	d := r.sc.Downstream
-	if d == nil {
-		d = &scenarios.Downstream{}
-	}
+	d := r.sc.DownstreamOrDefault()
 	cfg, err := pipeline.APIConfig(d, time.Now())
 	if err != nil {
 		return "", fmt.Errorf("start fake api: %w", err)

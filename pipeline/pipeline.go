@@ -113,13 +113,11 @@ func (p *Pipeline) buildClients(sc *scenarios.Scenario, seed int64) error {
 }
 
 func (p *Pipeline) buildGateway(sc *scenarios.Scenario) error {
-	p.GatewayTimeout = 29 * time.Second
+	p.GatewayTimeout = scenarios.DefaultGatewayTimeout
 	if sc.Gateway == nil {
 		return nil
 	}
-	if sc.Gateway.Timeout != nil {
-		p.GatewayTimeout = sc.Gateway.Timeout.D()
-	}
+	p.GatewayTimeout = sc.Gateway.Timeout.D()
 	gw, err := model.NewGateway(GatewayConfig(sc.Gateway, p.Epoch))
 	if err != nil {
 		return fmt.Errorf("gateway: %w", err)
@@ -173,14 +171,8 @@ func cutSuffix(s, suf string) (string, bool) {
 }
 
 func (p *Pipeline) buildAPI(sc *scenarios.Scenario) error {
-	d := sc.Downstream
-	if d == nil {
-		d = &scenarios.Downstream{}
-	}
-	p.CallTimeout = 3 * time.Second
-	if d.Timeout != nil {
-		p.CallTimeout = d.Timeout.D()
-	}
+	d := sc.DownstreamOrDefault()
+	p.CallTimeout = d.Timeout.D()
 	cfg, err := APIConfig(d, p.Epoch)
 	if err != nil {
 		return fmt.Errorf("downstream: %w", err)

@@ -179,7 +179,7 @@ func (s *Scenario) defaultGateway() {
 	s.setString("gateway.headers", &g.Headers, "aws")
 	s.setString("gateway.integration", &g.Integration, s.Integration())
 	timeout := map[string]time.Duration{"http": 30 * time.Second, "none": 15 * time.Minute}[g.Type]
-	setDuration(&g.Timeout, cmp.Or(timeout, 29*time.Second))
+	setDuration(&g.Timeout, cmp.Or(timeout, DefaultGatewayTimeout))
 }
 
 func (s *Scenario) defaultConsumer() {
@@ -234,14 +234,30 @@ func (s *Scenario) defaultWindows(path string, qs []Quota) {
 	}
 }
 
+// Defaults a scenario without the section gets (see ApplyDefaults).
+const (
+	DefaultGatewayTimeout    = 29 * time.Second // API Gateway's integration timeout (REST)
+	DefaultDownstreamTimeout = 3 * time.Second
+	DefaultHealthPath        = "/health"
+)
+
+// DownstreamOrDefault is the downstream section, or when the scenario has none (the backend
+// is a plain API with no quotas, no latency), one with its defaults applied.
+func (s *Scenario) DownstreamOrDefault() *Downstream {
+	if s.Downstream != nil {
+		return s.Downstream
+	}
+	return &Downstream{Timeout: DurationOf(DefaultDownstreamTimeout), HealthPath: DefaultHealthPath}
+}
+
 func (s *Scenario) defaultDownstream() {
 	d := s.Downstream
 	if d == nil {
 		return
 	}
 	s.defaultWindows("downstream.quotas", d.Quotas)
-	setDuration(&d.Timeout, 3*time.Second)
-	s.setString("downstream.health_path", &d.HealthPath, "/health")
+	setDuration(&d.Timeout, DefaultDownstreamTimeout)
+	s.setString("downstream.health_path", &d.HealthPath, DefaultHealthPath)
 	if d.Errors != nil {
 		s.setInt("downstream.errors.status", &d.Errors.Status, 500)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/throttlelab/throttlelab/envs"
 	"github.com/throttlelab/throttlelab/live"
 	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/reports"
 	"github.com/throttlelab/throttlelab/scenarios"
 	"github.com/throttlelab/throttlelab/sim"
 )
@@ -21,6 +22,7 @@ type outcome struct {
 	simSer    *metrics.Series // mode both: the simulated series, overlaid on the charts
 	partial   bool            // interrupted, or a backend died: the report is partial
 	partialBy error
+	alarms    []reports.AlarmResult // evaluated once, by finishSummary
 }
 
 // execute runs sc in mode: the simulation, the live run, or both one after the other.
@@ -115,9 +117,5 @@ func endedAt(sum *metrics.Summary) time.Duration {
 
 // durations describes how long a live run takes at most.
 func durations(sc *scenarios.Scenario) string {
-	drain := 30 * time.Second
-	if sc.Drain != nil {
-		drain = sc.Drain.D()
-	}
-	return fmt.Sprintf("%s of load, then up to %s of drain", sc.Duration.D(), drain)
+	return fmt.Sprintf("%s of load, then up to %s of drain", sc.Duration.D(), sc.Drain.D())
 }

@@ -151,8 +151,7 @@ func runOne(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlags
 	}
 	sum := out.sum
 	sum.Notes = append(sum.Notes, f.notes...)
-	finishSummary(sc, sum, out.ser)
-	sum.Thresholds = reports.Evaluate(sum, sc.SLO)
+	out.alarms = finishSummary(sc, sum, out.ser)
 	if err := writeRun(dir, sc, out, wall, f.sets); err != nil {
 		return nil, &exitError{code: exitFailure, err: err}
 	}
@@ -219,7 +218,7 @@ func writeRun(dir string, sc *scenarios.Scenario, res *outcome, wall time.Time, 
 		return fmt.Errorf("write scenario copy: %w", err)
 	}
 	in := reports.Input{Scenario: sc, Summary: res.sum, Series: res.ser, SimSeries: res.simSer,
-		Alarms: reports.EvaluateAlarms(sc.Alarms, res.ser)}
+		Alarms: res.alarms}
 	if err := reports.Render(dir, in); err != nil {
 		return err
 	}
