@@ -225,37 +225,37 @@ func (p *Pipeline) UseQueues(qs []model.QueueAPI) error {
 	return p.consumerOver(p.Scenario, qs)
 }
 
-// consumerOver builds the scenario's pattern over queues qs (index for index with Queues).
+// consumerOver builds the scenario's consumer pattern, from the registry, over queues qs
+// (index for index with Queues).
 func (p *Pipeline) consumerOver(sc *scenarios.Scenario, qs []model.QueueAPI) error {
 	c := sc.Consumer
-	switch c.Pattern {
-	case "concurrency":
-		pat, err := model.NewConcurrency(qs, model.ConcurrencyConfig{Concurrency: c.Concurrency,
-			BatchSize: c.BatchSize, PollerRamp: c.PollerRamp})
-		if err != nil {
-			return fmt.Errorf("consumer: %w", err)
-		}
-		p.Pattern = pat
-		return nil
-	case "priority":
-		cfg := model.PriorityConfig{Concurrency: c.Concurrency, BatchSize: c.BatchSize}
-		for _, name := range c.Order {
-			cfg.Order = append(cfg.Order, p.QueueIndex(name))
-		}
-		for _, q := range sc.Queues {
-			cfg.MaxReceive = append(cfg.MaxReceive, q.MaxReceiveCount)
-		}
-		pat, err := model.NewPriority(qs, cfg)
-		if err != nil {
-			return fmt.Errorf("consumer: %w", err)
-		}
-		p.Pattern = pat
-		return nil
-	case "orchestrator":
-		return p.buildOrchestrator(sc, qs)
-	default:
-		return fmt.Errorf("consumer: unknown pattern %q", c.Pattern)
+	cfg := model.ConsumerConfig{
+		Concurrency: model.ConcurrencyConfig{Concurrency: c.Concurrency, BatchSize: c.BatchSize, PollerRamp: c.PollerRamp},
+		Priority:    model.PriorityConfig{Concurrency: c.Concurrency, BatchSize: c.BatchSize},
 	}
+	for _, name := range c.Order {
+		cfg.Priority.Order = append(cfg.Priority.Order, p.QueueIndex(name))
+	}
+	for _, q := range sc.Queues {
+		cfg.Priority.MaxReceive = append(cfg.Priority.MaxReceive, q.MaxReceiveCount)
+	}
+	if len(p.OrchQueues) > 0 {
+		cfg.Orchestrator, cfg.OrchestratorQueues = p.orchestratorConfig(sc), p.OrchQueues
+	}
+	con, err := model.NewConsumer(c.Pattern, qs, cfg)
+	if err != nil {
+		return err
+	}
+	switch con := con.(type) {
+	case model.Pattern:
+		p.Pattern = con
+	case *model.Orchestrator:
+		p.Orchestrator = con
+		if c.Concurrency > 0 {
+			p.Workers = model.NewPool(c.Concurrency)
+		}
+	}
+	return nil
 }
 
 // RequeueName is the name of the re-queue queue an orchestrator with requeue_first reads
@@ -290,28 +290,15 @@ func (p *Pipeline) addRequeueQueue(sc *scenarios.Scenario) error {
 	return nil
 }
 
-// buildOrchestrator builds seed 002's orchestrator over the first queue (and its re-queue
-// queue), reached through all.
-func (p *Pipeline) buildOrchestrator(sc *scenarios.Scenario, all []model.QueueAPI) error {
+// orchestratorConfig is seed 002's orchestrator as the scenario configures it, over the first
+// queue (and its re-queue queue).
+func (p *Pipeline) orchestratorConfig(sc *scenarios.Scenario) model.OrchestratorConfig {
 	c := sc.Consumer
-	main := sc.Queues[0]
 	cfg := model.OrchestratorConfig{Schedule: dur(c.Schedule), Timeout: dur(c.Timeout),
 		Pace: rate(c.Pace), Quotas: QuotaConfigs(c.Quotas), BatchSize: c.BatchSize,
-		RequeueFirst: c.RequeueFirst, Visibility: dur(main.VisibilityTimeout), Epoch: p.Epoch}
+		RequeueFirst: c.RequeueFirst, Visibility: dur(sc.Queues[0].VisibilityTimeout), Epoch: p.Epoch}
 	if b := c.Breaker; b != nil {
 		cfg.Breaker = &model.BreakerConfig{Failures: b.Failures, OpenFor: b.OpenFor.D(), HealthCheck: b.HealthCheck.D()}
 	}
-	qs := make([]model.QueueAPI, len(p.OrchQueues))
-	for i, q := range p.OrchQueues {
-		qs[i] = all[q]
-	}
-	o, err := model.NewOrchestrator(qs, cfg)
-	if err != nil {
-		return fmt.Errorf("consumer: %w", err)
-	}
-	p.Orchestrator = o
-	if c.Concurrency > 0 {
-		p.Workers = model.NewPool(c.Concurrency)
-	}
-	return nil
+	return cfg
 }
