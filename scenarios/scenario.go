@@ -11,7 +11,9 @@ import (
 
 // Scenario is one scenario file.
 type Scenario struct {
-	Name        string   `yaml:"name" json:"name" jsonschema:"description=required; matches the file name"`
+	// Name names the scenario in results and reports. Left out, it is the file's base name
+	// without .yaml or .yml; a name that differs from the file's is a warning (see Warnings).
+	Name        string   `yaml:"name" json:"name,omitempty" jsonschema:"description=default: the file's base name without .yaml/.yml (a different name is a warning)"`
 	Description string   `yaml:"description" json:"description,omitempty"`
 	Seed        *int64   `yaml:"seed" json:"seed,omitempty" jsonschema:"description=default 1; same seed + same mode = same simulated summary"`
 	Duration    Duration `yaml:"duration" json:"duration" jsonschema:"description=how long load is offered"`

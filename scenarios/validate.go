@@ -186,8 +186,6 @@ func (v *validator) top() {
 	s := v.s
 	if s.Name == "" {
 		v.errf("name", "must not be empty")
-	} else if base, ok := fileBase(s.File); ok && s.Name != base {
-		v.errf("name", "name %q does not match the file name (want %q)", s.Name, base)
 	}
 	v.positive("duration", s.Duration)
 	if s.Drain != nil && *s.Drain < 0 {
@@ -230,15 +228,30 @@ func (v *validator) runLength() {
 		ShortDuration(total), ShortDuration(s.Duration.D()), ShortDuration(drain), ShortDuration(MaxRunLength))
 }
 
-// fileBase returns the base name of a .yaml or .yml file without its extension.
-func fileBase(file string) (string, bool) {
+// fileBase returns the base name of file without a .yaml or .yml extension ("" for no file).
+func fileBase(file string) string {
+	if file == "" {
+		return ""
+	}
 	base := filepath.Base(file)
 	for _, ext := range []string{".yaml", ".yml"} {
 		if name, ok := strings.CutSuffix(base, ext); ok {
-			return name, true
+			return name
 		}
 	}
-	return "", false
+	return base
+}
+
+// Warnings returns what is questionable in a scenario but does not stop it from running,
+// each a *FieldError with Warning set, placed at its field's line: for now a name that
+// differs from the file's base name (the results directory and the reports use the name).
+func (s *Scenario) Warnings() ErrorList {
+	var ws ErrorList
+	if base := fileBase(s.File); s.Name != "" && base != "" && s.Name != base {
+		ws = append(ws, &FieldError{File: s.File, Line: s.Line("name"), Path: "name", Warning: true,
+			Msg: fmt.Sprintf("name %q differs from the file name %q: results and reports use %q", s.Name, base, s.Name)})
+	}
+	return ws
 }
 
 func (v *validator) clients() {

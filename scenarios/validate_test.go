@@ -33,9 +33,7 @@ var validateCases = []struct {
 	name, yaml, path, msg string
 }{
 	// the top level
-	{"name missing", "duration: 1m #<\n" + client, "name", "required field is missing"},
 	{"name empty", "name: '' #<\nduration: 1m\n" + client, "name", "must not be empty"},
-	{"name not the file's", "name: other #<\nduration: 1m\n" + client, "name", `name "other" does not match the file name (want "t")`},
 	{"duration missing", "name: t #<\n" + client, "duration", "required field is missing"},
 	{"duration zero", "name: t\nduration: 0 #<\n" + client, "duration", "must be greater than 0, got 0s"},
 	{"mode", "name: t\nduration: 1m\nmode: fast #<\n" + client, "mode", `unknown mode "fast" (known: sim, live, both)`},
@@ -234,5 +232,39 @@ func TestNamesHaveParameters(t *testing.T) {
 	}
 	if len(shapeParams) != len(Shapes) || len(distParams) != len(Distributions) {
 		t.Errorf("parameter tables name shapes or distributions the lists do not")
+	}
+}
+
+// TestNameDefaultsToFileName: a file without a name is named after itself; a name that
+// differs from the file's is a warning at its line, not an error.
+func TestNameDefaultsToFileName(t *testing.T) {
+	cases := []struct {
+		file, doc, name, warning string
+	}{
+		{"dir/my-scenario.yaml", "duration: 1m\n" + client, "my-scenario", ""},
+		{"dir/other.yml", "duration: 1m\n" + client, "other", ""},
+		{"dir/t.yaml", "name: t\nduration: 1m\n" + client, "t", ""},
+		{"dir/t.yaml", "duration: 1m\nname: imported\n" + client, "imported",
+			`dir/t.yaml:2: warning: name: name "imported" differs from the file name "t": results and reports use "imported"`},
+	}
+	for _, tc := range cases {
+		s, err := LoadBytes(tc.file, []byte(tc.doc))
+		if err != nil {
+			t.Errorf("%s: %v", tc.file, err)
+			continue
+		}
+		if s.Name != tc.name {
+			t.Errorf("%s: name %q, want %q", tc.file, s.Name, tc.name)
+		}
+		ws := s.Warnings()
+		if got := ws.Error(); got != tc.warning {
+			t.Errorf("%s: warnings %q, want %q", tc.file, got, tc.warning)
+		}
+	}
+	// Without a file there is nothing to name the scenario after.
+	s := &Scenario{Duration: Duration(1e9), Clients: []Client{{Name: "a", Arrival: Arrival{Shape: "constant", Rate: RateOf(1)}}}}
+	s.ApplyDefaults()
+	if errs := s.Validate(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "name: must not be empty") {
+		t.Errorf("a scenario built in code without a name: %v", errs)
 	}
 }

@@ -85,6 +85,7 @@ func cmdRun(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
+	printWarnings(stderr, sc)
 	if sc, f.notes, err = applySets(fs, sc, f.sets); err != nil {
 		return err
 	}

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestValidateNameWarns: a name that differs from the file's is a warning on stderr naming
+// file:line (the README's `import T > my-scenario.yaml` flow), and validate and run go on.
+func TestValidateNameWarns(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, dir, "my-scenario.yaml", strings.Replace(small, "name: small", "name: imported", 1))
+	want := file + `:1: warning: name: name "imported" differs from the file name "my-scenario"`
+	code, stdout, stderr := cli(t, "validate", file)
+	if code != exitOK || !strings.Contains(stdout, "ok (imported)") || !strings.Contains(stderr, want) {
+		t.Errorf("validate: exit %d\nstdout: %s\nstderr: %s\nwant a warning starting %q", code, stdout, stderr, want)
+	}
+	code, _, stderr = cli(t, "run", file, "--out", t.TempDir(), "--quiet")
+	if code != exitThreshold || !strings.Contains(stderr, want) {
+		t.Errorf("run: exit %d (want %d, small's threshold fails)\nstderr: %s", code, exitThreshold, stderr)
+	}
+	unnamed := writeFile(t, dir, "unnamed.yaml", strings.Replace(small, "name: small\n", "", 1))
+	code, stdout, stderr = cli(t, "validate", unnamed)
+	if code != exitOK || !strings.Contains(stdout, "ok (unnamed)") || stderr != "" {
+		t.Errorf("validate without a name: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+}
