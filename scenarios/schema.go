@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed" // the shipped JSON Schema
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -28,8 +29,8 @@ const (
 	numberPattern   = `([0-9]+(\.[0-9]*)?|\.[0-9]+)`
 	goDuration      = `(` + numberPattern + `(ns|us|µs|μs|ms|s|m|h))+`
 	durationPattern = `^(0|[0-9]+d|` + goDuration + `)$`
-	ratePattern     = `^` + numberPattern + `([eE][-+]?[0-9]+)?(\s*/\s*(ms|s|sec|m|min|h|d|day|` + goDuration + `))?$`
-	sloPattern      = `^\s*[a-z0-9_.]+\s*(==|!=|<=|>=|<|>)\s*[-+]?` + numberPattern + `([eE][-+]?[0-9]+)?\s*$`
+	ratePattern     = `^` + numberExp + `(\s*/\s*(ms|s|sec|m|min|h|d|day|` + goDuration + `))?$`
+	numberExp       = numberPattern + `([eE][-+]?[0-9]+)?`
 )
 
 // GenerateSchema reflects the JSON Schema of scenario files from the Scenario type and its json
@@ -38,6 +39,11 @@ const (
 func GenerateSchema() ([]byte, error) {
 	r := &jsonschema.Reflector{ExpandedStruct: true}
 	s := r.ReflectFromType(reflect.TypeFor[Scenario]())
+	if err := applyRules(s); err != nil {
+		return nil, fmt.Errorf("generate schema: %w", err)
+	}
+	conditionals(s.Definitions)
+	runLengthRule(s)
 	s.Title = "throttlelab scenario"
 	s.Description = "A throttlelab scenario file: who sends what traffic through which throttling design to which rate-limited API (SCENARIOS.md)."
 	var b bytes.Buffer
@@ -79,7 +85,7 @@ func (Rate) JSONSchema() *jsonschema.Schema {
 // JSONSchemaExtend constrains slo entries to "METRIC OP NUMBER".
 func (Scenario) JSONSchemaExtend(s *jsonschema.Schema) {
 	if p, ok := s.Properties.Get("slo"); ok && p.Items != nil {
-		p.Items.Pattern = sloPattern
+		p.Items.Pattern = `^\s*[` + metricChars + `]+\s*(` + strings.Join(Ops, "|") + `)\s*[-+]?` + numberExp + `\s*$`
 	}
 }
 
