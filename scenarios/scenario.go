@@ -45,6 +45,8 @@ type Scenario struct {
 	Source []byte `yaml:"-" json:"-"`
 	// lines maps a field path ("clients[0].arrival.shape") to its line in File.
 	lines map[string]int
+	// isVariant marks the scenario VariantScenario made of one variant.
+	isVariant bool
 }
 
 // Variant is one design of a comparison scenario: each section it gives replaces the

@@ -50,6 +50,8 @@ type validator struct {
 	errs ErrorList
 	// missing are the paths of required fields left out; errors inside them are dropped.
 	missing []string
+	// metricRefs, once built, is what thresholds and alarms may name (refs).
+	metricRefs *metricRefs
 }
 
 // errf records a problem with the field at path, unless that field is known to be missing.

@@ -158,6 +158,8 @@ func (v *validator) alarms() {
 		}
 		if a.Metric == "" {
 			v.errf(p+".metric", "must not be empty")
+		} else if msg := v.refs().checkSeries(a.Metric); msg != "" && !v.s.isVariant {
+			v.errf(p+".metric", "%s", msg)
 		}
 		if a.Period < Duration(time.Second) || a.Period.D()%time.Second != 0 {
 			v.errf(p+".period", "must be a whole number of seconds, at least 1s, got %s", ShortDuration(a.Period.D()))
@@ -167,8 +169,23 @@ func (v *validator) alarms() {
 
 func (v *validator) slo() {
 	for i, expr := range v.s.SLO {
-		if _, err := ParseThreshold(expr); err != nil {
+		t, err := ParseThreshold(expr)
+		switch {
+		case err != nil:
 			v.errf(fmt.Sprintf("slo[%d]", i), "%v", err)
+		case !v.s.isVariant:
+			if msg := v.refs().checkSummary(t.Metric); msg != "" {
+				v.errf(fmt.Sprintf("slo[%d]", i), "%s", msg)
+			}
 		}
 	}
+}
+
+// refs is what the scenario's runs let thresholds and alarms name. A variant's own scenario
+// leaves these checks to the comparison scenario, which knows every variant.
+func (v *validator) refs() *metricRefs {
+	if v.metricRefs == nil {
+		v.metricRefs = v.s.metricRefs()
+	}
+	return v.metricRefs
 }
