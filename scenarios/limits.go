@@ -194,7 +194,9 @@ func (v *validator) tagged(rv reflect.Value, path string) {
 			v.tagged(rv.Index(i), fmt.Sprintf("%s[%d]", path, i))
 		}
 	case reflect.Map:
-		for _, k := range rv.MapKeys() {
+		keys := rv.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
 			v.tagged(rv.MapIndex(k), fmt.Sprintf("%s[%q]", path, k.String()))
 		}
 	case reflect.Struct:

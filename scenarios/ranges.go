@@ -14,11 +14,11 @@ import (
 // alternation, quantifiers — so that every validator, RE2 included, reads them alike.
 //
 // A duration pattern describes these forms, exactly: a bare 0; whole days ("14d"); one number
-// with any unit ("12h", "0.5h", "720m", "1500ms"); hours, minutes and seconds in that order with
-// whole hours and minutes and the later ones below 60 ("1h30m", "1m30.5s", as time.Duration's
-// String writes them; each part below the unit before it). Other spellings Go accepts ("1h90m", "1s500ms") fail the pattern, never
-// a value out of bounds; `validate` takes them. TestDurationRangePattern holds the patterns to
-// ParseDuration.
+// with any unit ("12h", "0.5h", "720m", "1500ms"); or hours, minutes and seconds in that order,
+// whole but for the last, each part below the unit before it ("1h30m", "1m30.5s", as
+// time.Duration's String writes them). Other spellings Go accepts ("1h90m", "1s500ms") fail the
+// pattern, but never does a value out of bounds pass it; `validate` takes them all.
+// TestDurationRangePattern holds the patterns to ParseDuration.
 
 // durRange is a set of durations in nanoseconds: from lo to hi, hi excluded when hiOpen.
 type durRange struct {

@@ -64,6 +64,7 @@ func TestSchemaEnums(t *testing.T) {
 	}{
 		{"", "mode", Modes},
 		{"Client", "priority", Priorities},
+		{"Client", "method", clientMethods},
 		{"Arrival", "shape", Shapes},
 		{"Retry", "policy", Policies},
 		{"Gateway", "headers", HeaderStyles},

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/throttlelab/throttlelab/scenarios"
 )
 
 // TestValidateNameWarns: a name that differs from the file's is a warning on stderr naming
@@ -23,5 +27,23 @@ func TestValidateNameWarns(t *testing.T) {
 	code, stdout, stderr = cli(t, "validate", unnamed)
 	if code != exitOK || !strings.Contains(stdout, "ok (unnamed)") || stderr != "" {
 		t.Errorf("validate without a name: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+}
+
+// TestSchemaCommandPrintsTheShippedSchema: `throttlelab schema` prints scenario.schema.json as
+// shipped, and that is what the Go types generate today.
+func TestSchemaCommandPrintsTheShippedSchema(t *testing.T) {
+	code, stdout, _ := cli(t, "schema")
+	shipped, err := os.ReadFile("../../scenarios/scenario.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	generated, err := scenarios.GenerateSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != exitOK || stdout != string(shipped) || !bytes.Equal(generated, shipped) {
+		t.Errorf("exit %d; printed == shipped: %v; generated == shipped: %v (go generate ./scenarios)",
+			code, stdout == string(shipped), bytes.Equal(generated, shipped))
 	}
 }
