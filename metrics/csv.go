@@ -49,19 +49,31 @@ var baseColumns = []string{"second", "offered", "attempts", "admitted", "gateway
 	"rejected", "failed", "e2e_seconds_p50", "e2e_seconds_p99", "breaker_open",
 	"orchestrator_running"}
 
-func (r *Recorder) export() *Series {
-	s := &Series{Columns: append([]string(nil), baseColumns...)}
-	for _, q := range r.cfg.Queues {
-		s.Columns = append(s.Columns, "queue."+q+".depth", "queue."+q+".in_flight",
+// SeriesColumns are the columns of series.csv, the series alarms may watch, for a run with
+// these queues and clients: "second", the run-wide series, then per queue, per client and per
+// priority.
+func SeriesColumns(queues, clients []string) []string {
+	cols := append([]string(nil), baseColumns...)
+	for _, q := range queues {
+		cols = append(cols, "queue."+q+".depth", "queue."+q+".in_flight",
 			"queue."+q+".oldest_age_seconds", "queue."+q+".dlq")
 	}
-	for _, c := range r.cfg.Clients {
-		s.Columns = append(s.Columns, "client."+c.Name+".offered", "client."+c.Name+".admitted",
-			"client."+c.Name+".throttled", "client."+c.Name+".forbidden", "client."+c.Name+".completed")
+	for _, c := range clients {
+		cols = append(cols, "client."+c+".offered", "client."+c+".admitted",
+			"client."+c+".throttled", "client."+c+".forbidden", "client."+c+".completed")
 	}
 	for _, p := range Priorities {
-		s.Columns = append(s.Columns, "priority."+p+".completed", "priority."+p+".e2e_seconds_p99")
+		cols = append(cols, "priority."+p+".completed", "priority."+p+".e2e_seconds_p99")
 	}
+	return cols
+}
+
+func (r *Recorder) export() *Series {
+	clients := make([]string, len(r.cfg.Clients))
+	for i, c := range r.cfg.Clients {
+		clients[i] = c.Name
+	}
+	s := &Series{Columns: SeriesColumns(r.cfg.Queues, clients)}
 	capRate := r.rateCap()
 	for sec := range r.series.rows {
 		s.Rows = append(s.Rows, r.rowValues(sec, capRate))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/scenarios"
 )
 
@@ -131,17 +132,8 @@ func AlarmMetrics(sc *scenarios.Scenario, rs []AlarmResult) map[string]float64 {
 // AlarmMetricName is an alarm's name as it appears in metric names (SafeName).
 func AlarmMetricName(name string) string { return SafeName(name) }
 
-// SafeName keeps letters, digits, _, - and . of s and replaces anything else by _: a name fit
-// for metric names and file names alike.
-func SafeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-', r == '.':
-			return r
-		}
-		return '_'
-	}, s)
-}
+// SafeName keeps letters, digits, _, - and . of s and replaces anything else by _ (metrics.SafeName).
+func SafeName(s string) string { return metrics.SafeName(s) }
 
 // writeAlarms prints the text summary's alarm line from the alarm.* metrics, if any.
 func writeAlarms(w io.Writer, m map[string]float64) {

@@ -13,33 +13,16 @@ import (
 	"github.com/throttlelab/throttlelab/metrics"
 )
 
-// Direction is which way a metric's move is good.
-type Direction int
+// Direction is which way a metric's move is good (metrics.Direction).
+type Direction = metrics.Direction
 
+// The directions, as metrics names them.
 const (
-	// Neutral metrics measure volume (offered, attempts, calls): a move is neither better nor worse.
-	Neutral Direction = iota
-	// LowerIsBetter metrics count trouble (429s, rejections, waits, depths, latencies).
-	LowerIsBetter
-	// HigherIsBetter metrics count work done (completed, ok, utilization).
-	HigherIsBetter
-	// ZeroIsBetter metrics must be 0 (lost_total, which is negative when a request was
-	// counted twice): any move away from 0 is worse.
-	ZeroIsBetter
+	Neutral        = metrics.Neutral
+	LowerIsBetter  = metrics.LowerIsBetter
+	HigherIsBetter = metrics.HigherIsBetter
+	ZeroIsBetter   = metrics.ZeroIsBetter
 )
-
-// String names the direction as the comparison table shows it.
-func (d Direction) String() string {
-	switch d {
-	case LowerIsBetter:
-		return "less is better"
-	case HigherIsBetter:
-		return "more is better"
-	case ZeroIsBetter:
-		return "0 is right"
-	}
-	return "neutral"
-}
 
 // Verdicts of a metric's change.
 const (
@@ -123,7 +106,7 @@ func compareChange(name string, b, v float64, inBase, inCur bool, tolerance floa
 	if b == 0 {
 		beyond = math.Abs(m.Absolute) > ZeroBaseEpsilon
 	}
-	worse, better := m.Direction.worse(b, v), m.Direction.better(b, v)
+	worse, better := movedWorse(m.Direction, b, v), movedBetter(m.Direction, b, v)
 	switch {
 	case worse && beyond:
 		m.Verdict = VerdictRegressed
@@ -137,7 +120,8 @@ func compareChange(name string, b, v float64, inBase, inCur bool, tolerance floa
 	return m
 }
 
-func (d Direction) worse(b, v float64) bool {
+// movedWorse reports whether a move from b to v is bad for a metric of direction d.
+func movedWorse(d Direction, b, v float64) bool {
 	switch d {
 	case LowerIsBetter:
 		return v > b
@@ -149,7 +133,8 @@ func (d Direction) worse(b, v float64) bool {
 	return false
 }
 
-func (d Direction) better(b, v float64) bool {
+// movedBetter reports whether a move from b to v is good for a metric of direction d.
+func movedBetter(d Direction, b, v float64) bool {
 	switch d {
 	case LowerIsBetter:
 		return v < b

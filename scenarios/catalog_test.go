@@ -27,6 +27,9 @@ func TestCatalogValid(t *testing.T) {
 		if s.Name != name || s.File != "scenarios/"+name+".yaml" {
 			t.Errorf("%s: Name %q, File %q", name, s.Name, s.File)
 		}
+		if ws := s.Warnings(); len(ws) > 0 {
+			t.Errorf("%s: %v", name, ws)
+		}
 		if s.Description == "" {
 			t.Errorf("%s: no description", name)
 		}

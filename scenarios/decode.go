@@ -20,9 +20,12 @@ type FieldError struct {
 	Line int
 	Path string // "clients[0].arrival.shape"; empty for the whole file
 	Msg  string
+	// Warning marks a problem that does not stop the scenario from running (Warnings).
+	Warning bool
 }
 
-// Error formats the problem as "FILE:LINE: PATH: MSG".
+// Error formats the problem as "FILE:LINE: PATH: MSG", a warning as
+// "FILE:LINE: warning: PATH: MSG".
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -30,6 +33,9 @@ func (e *FieldError) Error() string {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
 	b.WriteString(": ")
+	if e.Warning {
+		b.WriteString("warning: ")
+	}
 	if e.Path != "" {
 		b.WriteString(e.Path)
 		b.WriteString(": ")

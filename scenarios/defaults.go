@@ -16,6 +16,7 @@ var DefaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 // kept (and Validate rejects it) rather than silently replaced. ApplyDefaults is idempotent.
 //
 //	field                           default
+//	name                            the file's base name without .yaml or .yml
 //	seed                            1
 //	mode                            live (the contract's default)
 //	drain                           5m when mode is sim; 30s for live and both
@@ -57,6 +58,9 @@ var DefaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 // A scenario without a gateway section keeps Gateway nil, meaning no gateway limits; its
 // integration is still given by Integration and its queues by GatewayQueue.
 func (s *Scenario) ApplyDefaults() {
+	if s.unset("name", s.Name == "") {
+		s.Name = fileBase(s.File)
+	}
 	if s.Seed == nil {
 		seed := int64(1)
 		s.Seed = &seed

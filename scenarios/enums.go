@@ -1,5 +1,7 @@
 package scenarios
 
+import "slices"
+
 // The names a scenario file may use for its pluggable parts and enumerated fields. The model's
 // registries (arrival shapes, retry policies, latency distributions, quota windows, consumer
 // patterns) must know every name listed here; a test in the model package can cross-check
@@ -40,3 +42,16 @@ var (
 	// method keys.
 	HTTPMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
 )
+
+// enumLists are the lists a field's enum tag may name (see limits.go): Validate reports a value
+// not in its list, and the JSON Schema enumerates it.
+var enumLists = map[string][]string{
+	"modes": Modes, "priorities": Priorities, "shapes": Shapes, "policies": Policies,
+	"distributions": Distributions, "windows": Windows, "patterns": Patterns, "periods": Periods,
+	"stats": Stats, "comparisons": Comparisons, "headers": HeaderStyles,
+	"integrations": Integrations, "states": StateStores, "outage modes": OutageModes,
+	"methods": clientMethods, "gateway types": GatewayTypes,
+}
+
+// clientMethods are the methods a client may send: HTTPMethods without ANY.
+var clientMethods = slices.DeleteFunc(slices.Clone(HTTPMethods), func(m string) bool { return m == "ANY" })

@@ -20,8 +20,8 @@ func Load(path string) (*Scenario, error) {
 	return LoadBytes(path, data)
 }
 
-// LoadBytes is Load for a file already read; file names it in messages and must end in .yaml
-// or .yml for the name check.
+// LoadBytes is Load for a file already read; file names it in messages, and its base name
+// (without .yaml or .yml) is the scenario's name when the file gives none.
 //
 // Decoding and validation problems are reported together. A validation problem that only
 // follows from a decoding one (a duration that did not parse is also "not greater than 0"; a

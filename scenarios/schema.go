@@ -4,11 +4,14 @@ import (
 	"bytes"
 	_ "embed" // the shipped JSON Schema
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/invopop/jsonschema"
+	"github.com/throttlelab/throttlelab/metrics"
 )
 
 //go:generate go run ./internal/genschema -o scenario.schema.json
@@ -28,8 +31,8 @@ const (
 	numberPattern   = `([0-9]+(\.[0-9]*)?|\.[0-9]+)`
 	goDuration      = `(` + numberPattern + `(ns|us|µs|μs|ms|s|m|h))+`
 	durationPattern = `^(0|[0-9]+d|` + goDuration + `)$`
-	ratePattern     = `^` + numberPattern + `([eE][-+]?[0-9]+)?(\s*/\s*(ms|s|sec|m|min|h|d|day|` + goDuration + `))?$`
-	sloPattern      = `^\s*[a-z0-9_.]+\s*(==|!=|<=|>=|<|>)\s*[-+]?` + numberPattern + `([eE][-+]?[0-9]+)?\s*$`
+	ratePattern     = `^` + numberExp + `(\s*/\s*(ms|s|sec|m|min|h|d|day|` + goDuration + `))?$`
+	numberExp       = numberPattern + `([eE][-+]?[0-9]+)?`
 )
 
 // GenerateSchema reflects the JSON Schema of scenario files from the Scenario type and its json
@@ -38,6 +41,11 @@ const (
 func GenerateSchema() ([]byte, error) {
 	r := &jsonschema.Reflector{ExpandedStruct: true}
 	s := r.ReflectFromType(reflect.TypeFor[Scenario]())
+	if err := applyRules(s); err != nil {
+		return nil, fmt.Errorf("generate schema: %w", err)
+	}
+	conditionals(s.Definitions)
+	runLengthRule(s)
 	s.Title = "throttlelab scenario"
 	s.Description = "A throttlelab scenario file: who sends what traffic through which throttling design to which rate-limited API (SCENARIOS.md)."
 	var b bytes.Buffer
@@ -76,10 +84,48 @@ func (Rate) JSONSchema() *jsonschema.Schema {
 	}
 }
 
-// JSONSchemaExtend constrains slo entries to "METRIC OP NUMBER".
+// JSONSchemaExtend constrains slo entries to "METRIC OP NUMBER" with a metric a run writes
+// (metrics.Known and its families; which clients, priorities and alarms exist only validate
+// knows).
 func (Scenario) JSONSchemaExtend(s *jsonschema.Schema) {
 	if p, ok := s.Properties.Get("slo"); ok && p.Items != nil {
-		p.Items.Pattern = sloPattern
+		p.Items.Pattern = `^\s*` + summaryNamePattern() + `\s*(` + strings.Join(Ops, "|") + `)\s*[-+]?` + numberExp + `\s*$`
+	}
+}
+
+// summaryNamePattern matches the metric names of summary.json: metrics.Known, their per_client
+// and per_priority forms, alarm.NAME.SUFFIX and cost.ITEM_usd.
+func summaryNamePattern() string {
+	var flat, group, alarm []string
+	for _, k := range metrics.Known {
+		flat = append(flat, k.Name)
+		if k.PerGroup {
+			group = append(group, k.Name)
+		}
+	}
+	for _, k := range metrics.AlarmSuffixes {
+		alarm = append(alarm, k.Name)
+	}
+	name := `[` + metricChars + `]+`
+	return `(` + strings.Join(flat, "|") +
+		`|per_client\.` + name + `\.(` + strings.Join(group, "|") + `)` +
+		`|per_priority\.(` + strings.Join(Priorities, "|") + `)\.(` + strings.Join(group, "|") + `)` +
+		`|alarm\.` + name + `\.(` + strings.Join(alarm, "|") + `)` +
+		`|cost\.(` + strings.Join(metrics.Names(metrics.CostItems), "|") + `)_usd)`
+}
+
+// JSONSchemaExtend constrains an alarm's metric to the series of series.csv
+// (metrics.SeriesColumns), with any queue or client name.
+func (Alarm) JSONSchemaExtend(s *jsonschema.Schema) {
+	const queue, client = "\x00QUEUE\x00", "\x00CLIENT\x00"
+	var alts []string
+	for _, c := range metrics.SeriesColumns([]string{queue}, []string{client})[1:] {
+		c = regexp.QuoteMeta(c)
+		c = strings.ReplaceAll(strings.ReplaceAll(c, queue, ".+"), client, ".+")
+		alts = append(alts, c)
+	}
+	if p, ok := s.Properties.Get("metric"); ok {
+		p.Pattern = `^(` + strings.Join(alts, "|") + `)$`
 	}
 }
 

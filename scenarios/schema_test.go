@@ -64,6 +64,7 @@ func TestSchemaEnums(t *testing.T) {
 	}{
 		{"", "mode", Modes},
 		{"Client", "priority", Priorities},
+		{"Client", "method", clientMethods},
 		{"Arrival", "shape", Shapes},
 		{"Retry", "policy", Policies},
 		{"Gateway", "headers", HeaderStyles},
@@ -100,7 +101,7 @@ func TestSchemaStrict(t *testing.T) {
 			t.Errorf("%s allows additional properties", name)
 		}
 	}
-	if fmt.Sprint(d.Required) != "[name duration clients]" {
+	if fmt.Sprint(d.Required) != "[duration clients]" {
 		t.Errorf("root requires %v", d.Required)
 	}
 	if len(d.Defs["Duration"].OneOf) != 2 || len(d.Defs["Rate"].OneOf) != 2 {

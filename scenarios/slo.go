@@ -22,7 +22,11 @@ var Ops = []string{"==", "!=", "<", "<=", ">", ">="}
 
 var thresholdRE = regexp.MustCompile(`^([^\s=!<>]+)\s*(==|!=|<=|>=|<|>|=)\s*(.*)$`)
 
-var metricRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+// metricChars are the characters of a threshold's metric name, as a regexp class's contents;
+// the JSON Schema's slo pattern uses them too.
+const metricChars = `A-Za-z0-9_.-`
+
+var metricRE = regexp.MustCompile(`^[` + metricChars + `]+$`)
 
 // ParseThreshold parses "METRIC OP NUMBER", where METRIC is made of letters, digits, _, - and . (as
 // "per_priority.high.e2e_seconds_p99"), OP one of Ops and NUMBER a finite decimal number.

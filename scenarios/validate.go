@@ -17,15 +17,17 @@ import (
 //
 // A field the contract requires (a field whose json tag has no omitempty, as in the JSON
 // Schema) and that the file leaves out is reported once, as missing; nothing else is reported
-// about it or about what it contains. The rules go beyond the JSON Schema: which parameters
-// apply to an arrival shape or a latency distribution, ranges as AWS enforces them, and
-// references between sections (gateway.queue and consumer.order name queues).
+// about it or about what it contains. Bounds and name lists come from the fields' limit and
+// enum tags (limits.go), which the JSON Schema carries too; the rules go beyond the schema
+// in references between sections (gateway.queue and consumer.order name queues, a burst
+// inside the duration) and in relations between values (base <= cap).
 //
 // throttlelab does not require FIFO queue names to end in ".fifo", as AWS does: a queue is
 // FIFO when its fifo field says so, whatever its name.
 func (s *Scenario) Validate() []error {
 	v := &validator{s: s}
 	v.required(reflect.ValueOf(s).Elem(), "")
+	v.tagged(reflect.ValueOf(s).Elem(), "")
 	v.top()
 	v.clients()
 	v.gateway()
@@ -48,6 +50,8 @@ type validator struct {
 	errs ErrorList
 	// missing are the paths of required fields left out; errors inside them are dropped.
 	missing []string
+	// metricRefs, once built, is what thresholds and alarms may name (refs).
+	metricRefs *metricRefs
 }
 
 // errf records a problem with the field at path, unless that field is known to be missing.
@@ -135,31 +139,10 @@ func (v *validator) oneOf(path, what, val string, known []string) bool {
 	return false
 }
 
-// positive checks d > 0.
+// positive checks d > 0, for durations that must be positive only in some uses.
 func (v *validator) positive(path string, d Duration) {
 	if d <= 0 {
 		v.errf(path, "must be greater than 0, got %s", ShortDuration(d.D()))
-	}
-}
-
-// durationIn checks lo <= d <= hi.
-func (v *validator) durationIn(path string, d Duration, lo, hi time.Duration) {
-	if d.D() < lo || d.D() > hi {
-		v.errf(path, "must be between %s and %s, got %s", ShortDuration(lo), ShortDuration(hi), ShortDuration(d.D()))
-	}
-}
-
-// intIn checks lo <= n <= hi.
-func (v *validator) intIn(path string, n, lo, hi int64) {
-	if n < lo || n > hi {
-		v.errf(path, "must be between %d and %d, got %d", lo, hi, n)
-	}
-}
-
-// atLeast checks n >= lo.
-func (v *validator) atLeast(path string, n, lo int64) {
-	if n < lo {
-		v.errf(path, "must be at least %d, got %d", lo, n)
 	}
 }
 
@@ -186,15 +169,8 @@ func (v *validator) top() {
 	s := v.s
 	if s.Name == "" {
 		v.errf("name", "must not be empty")
-	} else if base, ok := fileBase(s.File); ok && s.Name != base {
-		v.errf("name", "name %q does not match the file name (want %q)", s.Name, base)
-	}
-	v.positive("duration", s.Duration)
-	if s.Drain != nil && *s.Drain < 0 {
-		v.errf("drain", "must not be negative, got %s", ShortDuration(s.Drain.D()))
 	}
 	v.runLength()
-	v.oneOf("mode", "mode", s.Mode, Modes)
 	if len(s.Clients) == 0 {
 		v.errf("clients", "at least one client is required")
 	}
@@ -230,15 +206,30 @@ func (v *validator) runLength() {
 		ShortDuration(total), ShortDuration(s.Duration.D()), ShortDuration(drain), ShortDuration(MaxRunLength))
 }
 
-// fileBase returns the base name of a .yaml or .yml file without its extension.
-func fileBase(file string) (string, bool) {
+// fileBase returns the base name of file without a .yaml or .yml extension ("" for no file).
+func fileBase(file string) string {
+	if file == "" {
+		return ""
+	}
 	base := filepath.Base(file)
 	for _, ext := range []string{".yaml", ".yml"} {
 		if name, ok := strings.CutSuffix(base, ext); ok {
-			return name, true
+			return name
 		}
 	}
-	return "", false
+	return base
+}
+
+// Warnings returns what is questionable in a scenario but does not stop it from running,
+// each a *FieldError with Warning set, placed at its field's line: for now a name that
+// differs from the file's base name (the results directory and the reports use the name).
+func (s *Scenario) Warnings() ErrorList {
+	var ws ErrorList
+	if base := fileBase(s.File); s.Name != "" && base != "" && s.Name != base {
+		ws = append(ws, &FieldError{File: s.File, Line: s.Line("name"), Path: "name", Warning: true,
+			Msg: fmt.Sprintf("name %q differs from the file name %q: results and reports use %q", s.Name, base, s.Name)})
+	}
+	return ws
 }
 
 func (v *validator) clients() {
@@ -252,14 +243,9 @@ func (v *validator) clients() {
 		} else {
 			seen[c.Name] = i
 		}
-		v.oneOf(p+".priority", "priority", c.Priority, Priorities)
-		if c.Method == "ANY" || !slices.Contains(HTTPMethods, c.Method) {
-			v.errf(p+".method", "unknown method %q (known: %s)", c.Method, strings.Join(HTTPMethods[:len(HTTPMethods)-1], ", "))
-		}
 		if !strings.HasPrefix(c.Path, "/") {
 			v.errf(p+".path", "path %q must start with /", c.Path)
 		}
-		v.atLeast(p+".groups", int64(c.Groups), 1)
 		v.arrival(p+".arrival", &c.Arrival)
 		if c.Retry != nil {
 			v.retry(p+".retry", c.Retry)
@@ -278,49 +264,29 @@ var shapeParams = map[string][]string{
 }
 
 func (v *validator) arrival(p string, a *Arrival) {
-	if !v.oneOf(p+".shape", "shape", a.Shape, Shapes) {
-		return
+	if !slices.Contains(Shapes, a.Shape) {
+		return // reported by the enum check
 	}
 	v.params(p, "shape", a.Shape, shapeParams[a.Shape], []param{
 		{"rate", a.Rate != nil}, {"peak", a.Peak != nil}, {"at", a.At != nil},
 		{"for", a.For != nil}, {"from", a.From != nil}, {"to", a.To != nil},
 		{"amplitude", a.Amplitude != nil}, {"period", a.Period != nil}, {"steps", len(a.Steps) > 0},
 	})
-	if a.At != nil {
-		if *a.At < 0 {
-			v.errf(p+".at", "must not be negative, got %s", ShortDuration(a.At.D()))
-		} else if *a.At >= v.s.Duration && v.s.Duration > 0 {
-			v.errf(p+".at", "the burst starts at %s, not before the load ends (duration %s)", ShortDuration(a.At.D()), ShortDuration(v.s.Duration.D()))
-		}
-	}
-	if a.For != nil {
-		v.positive(p+".for", *a.For)
-	}
-	if a.Period != nil {
-		v.positive(p+".period", *a.Period)
+	if a.At != nil && *a.At >= v.s.Duration && v.s.Duration > 0 {
+		v.errf(p+".at", "the burst starts at %s, not before the load ends (duration %s)", ShortDuration(a.At.D()), ShortDuration(v.s.Duration.D()))
 	}
 	for i, st := range a.Steps {
 		sp := fmt.Sprintf("%s.steps[%d].at", p, i)
-		if st.At < 0 {
-			v.errf(sp, "must not be negative, got %s", ShortDuration(st.At.D()))
-		} else if i > 0 && st.At <= a.Steps[i-1].At {
+		if i > 0 && st.At >= 0 && st.At <= a.Steps[i-1].At {
 			v.errf(sp, "steps must be in increasing order of at: %s is not after %s", ShortDuration(st.At.D()), ShortDuration(a.Steps[i-1].At.D()))
 		}
 	}
 }
 
 func (v *validator) retry(p string, r *Retry) {
-	v.oneOf(p+".policy", "policy", r.Policy, Policies)
-	if r.Base != nil {
-		v.positive(p+".base", *r.Base)
-	}
-	if r.Cap != nil {
-		v.positive(p+".cap", *r.Cap)
-	}
 	if r.Base != nil && r.Cap != nil && *r.Base > *r.Cap {
 		v.errf(p+".base", "base %s is greater than cap %s", ShortDuration(r.Base.D()), ShortDuration(r.Cap.D()))
 	}
-	v.intIn(p+".max_attempts", int64(r.MaxAttempts), 1, 100)
 	if r.Policy == "none" && r.MaxAttempts > 1 {
 		v.errf(p+".max_attempts", "policy none makes no retries: max_attempts must be 1, got %d", r.MaxAttempts)
 	}

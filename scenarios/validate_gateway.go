@@ -5,16 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
-)
-
-// Limits of SQS queue attributes, as AWS enforces them.
-const (
-	maxVisibilityTimeout = 12 * time.Hour
-	maxDelay             = 15 * time.Minute
-	minRetention         = time.Minute
-	maxRetention         = 14 * 24 * time.Hour
-	maxReceiveCount      = 1000
 )
 
 func (v *validator) gateway() {
@@ -23,29 +13,19 @@ func (v *validator) gateway() {
 	if g == nil {
 		return
 	}
-	if v.oneOf("gateway.type", "type", g.Type, GatewayTypes) {
+	if slices.Contains(GatewayTypes, g.Type) { // else reported by the enum check
 		v.gatewayType(g)
-	}
-	if g.Account != nil {
-		v.bucket("gateway.account", *g.Account)
-	}
-	if g.Stage != nil {
-		v.bucket("gateway.stage", *g.Stage)
 	}
 	v.methods("gateway.methods", g.Methods)
 	v.keyMethods(g.APIKeyMethods)
 	v.usagePlans(g.UsagePlans)
-	v.oneOf("gateway.headers", "headers", g.Headers, HeaderStyles)
-	if g.Timeout != nil {
-		v.positive("gateway.timeout", *g.Timeout)
-	}
 }
 
 // integration checks the effective integration and the queue it sends to.
 func (v *validator) integration() {
 	s := v.s
-	if s.Gateway != nil && !v.oneOf("gateway.integration", "integration", s.Gateway.Integration, Integrations) {
-		return
+	if s.Gateway != nil && !slices.Contains(Integrations, s.Gateway.Integration) {
+		return // reported by the enum check
 	}
 	if s.Integration() == "queue" && len(s.Queues) == 0 {
 		v.errf("gateway.integration", "integration queue needs at least one queue (add a queues section)")
@@ -65,15 +45,6 @@ func (v *validator) queueRef(path, name string) {
 		names[i] = q.Name
 	}
 	v.errf(path, "queue %q does not exist (queues: %s)", name, strings.Join(names, ", "))
-}
-
-func (v *validator) bucket(p string, b Bucket) {
-	if b.Rate < 0 {
-		v.errf(p+".rate", "must not be negative, got %v", float64(b.Rate))
-	}
-	if b.Burst < 0 {
-		v.errf(p+".burst", "must not be negative, got %d", b.Burst)
-	}
 }
 
 // gatewayType checks the fields that do not apply to an HTTP API (API keys, usage plans) or
@@ -106,9 +77,6 @@ func (v *validator) gatewayType(g *Gateway) {
 // methods checks per-method throttling: keys are "METHOD /path".
 func (v *validator) methods(p string, m map[string]Bucket) {
 	v.methodKeys(p, slices.Collect(maps.Keys(m)))
-	for _, key := range slices.Sorted(maps.Keys(m)) {
-		v.bucket(fmt.Sprintf("%s[%q]", p, key), m[key])
-	}
 }
 
 // keyMethods checks the per-method API key requirements.
@@ -181,9 +149,6 @@ func (v *validator) usagePlans(plans []UsagePlan) {
 				keys[k] = u.Name
 			}
 		}
-		if u.Throttle != nil {
-			v.bucket(p+".throttle", *u.Throttle)
-		}
 		if u.Quota != nil {
 			v.planQuota(p+".quota", u.Quota)
 		}
@@ -195,10 +160,9 @@ func (v *validator) usagePlans(plans []UsagePlan) {
 var maxOffset = map[string]int64{"day": 0, "week": 6, "month": 27}
 
 func (v *validator) planQuota(p string, q *PlanQuota) {
-	if v.oneOf(p+".period", "period", q.Period, Periods) {
-		v.intIn(p+".offset", int64(q.Offset), 0, maxOffset[q.Period])
+	if last, ok := maxOffset[q.Period]; ok && (q.Offset < 0 || int64(q.Offset) > last) {
+		v.errf(p+".offset", "must be between 0 and %d, got %d", last, q.Offset)
 	}
-	v.atLeast(p+".limit", q.Limit, 1)
 }
 
 func (v *validator) queues() {
@@ -211,14 +175,6 @@ func (v *validator) queues() {
 			v.errf(p+".name", "queue %q is also queues[%d]", q.Name, j)
 		} else {
 			seen[q.Name] = i
-		}
-		if q.VisibilityTimeout != nil {
-			v.durationIn(p+".visibility_timeout", *q.VisibilityTimeout, 0, maxVisibilityTimeout)
-		}
-		v.intIn(p+".max_receive_count", int64(q.MaxReceiveCount), 0, maxReceiveCount)
-		v.durationIn(p+".delay", q.Delay, 0, maxDelay)
-		if q.Retention != nil {
-			v.durationIn(p+".retention", *q.Retention, minRetention, maxRetention)
 		}
 		if q.ContentDedup && !q.FIFO {
 			v.errf(p+".content_dedup", "content-based deduplication needs a FIFO queue (fifo: true)")

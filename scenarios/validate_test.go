@@ -33,9 +33,7 @@ var validateCases = []struct {
 	name, yaml, path, msg string
 }{
 	// the top level
-	{"name missing", "duration: 1m #<\n" + client, "name", "required field is missing"},
 	{"name empty", "name: '' #<\nduration: 1m\n" + client, "name", "must not be empty"},
-	{"name not the file's", "name: other #<\nduration: 1m\n" + client, "name", `name "other" does not match the file name (want "t")`},
 	{"duration missing", "name: t #<\n" + client, "duration", "required field is missing"},
 	{"duration zero", "name: t\nduration: 0 #<\n" + client, "duration", "must be greater than 0, got 0s"},
 	{"mode", "name: t\nduration: 1m\nmode: fast #<\n" + client, "mode", `unknown mode "fast" (known: sim, live, both)`},
@@ -106,9 +104,9 @@ var validateCases = []struct {
 	// queues
 	{"queue name missing", client + "queues:\n  - fifo: true #<\n", "queues[0].name", "required field is missing"},
 	{"queue name twice", client + queue + "  - name: q #<\n", "queues[1].name", `queue "q" is also queues[0]`},
-	{"visibility timeout", client + queue + "    visibility_timeout: 13h #<\n", "queues[0].visibility_timeout", "must be between 0s and 12h, got 13h"},
+	{"visibility timeout", client + queue + "    visibility_timeout: 13h #<\n", "queues[0].visibility_timeout", "must be between 0 and 12h, got 13h"},
 	{"max receive count", client + queue + "    max_receive_count: 1001 #<\n", "queues[0].max_receive_count", "must be between 0 and 1000, got 1001"},
-	{"delay", client + queue + "    delay: 16m #<\n", "queues[0].delay", "must be between 0s and 15m, got 16m"},
+	{"delay", client + queue + "    delay: 16m #<\n", "queues[0].delay", "must be between 0 and 15m, got 16m"},
 	{"retention short", client + queue + "    retention: 30s #<\n", "queues[0].retention", "must be between 1m and 336h, got 30s"},
 	{"retention long", client + queue + "    retention: 15d #<\n", "queues[0].retention", "must be between 1m and 336h, got 360h"},
 	{"content dedup", client + queue + "    content_dedup: true #<\n", "queues[0].content_dedup", "content-based deduplication needs a FIFO queue"},
@@ -135,10 +133,10 @@ var validateCases = []struct {
 	{"breaker failures", client + queue + "consumer:\n  pattern: concurrency\n  breaker: {failures: 0} #<\n", "consumer.breaker.failures", "must be at least 1, got 0"},
 	{"breaker open for", client + queue + "consumer:\n  pattern: concurrency\n  breaker: {failures: 1, open_for: 0s} #<\n", "consumer.breaker.open_for", "must be greater than 0"},
 	{"breaker health check", client + queue + "consumer:\n  pattern: concurrency\n  breaker: {failures: 1, health_check: 0s} #<\n", "consumer.breaker.health_check", "must be greater than 0"},
-	{"task token timeout", client + queue + "consumer:\n  pattern: concurrency\n  task_token: {timeout: 0s} #<\n", "consumer.task_token.timeout", "must be between 1ns and 8760h, got 0s"},
-	{"task token year", client + queue + "consumer:\n  pattern: concurrency\n  task_token: {timeout: 366d} #<\n", "consumer.task_token.timeout", "must be between 1ns and 8760h, got 8784h"},
+	{"task token timeout", client + queue + "consumer:\n  pattern: concurrency\n  task_token: {timeout: 0s} #<\n", "consumer.task_token.timeout", "must be greater than 0 and at most 8760h, got 0s"},
+	{"task token year", client + queue + "consumer:\n  pattern: concurrency\n  task_token: {timeout: 366d} #<\n", "consumer.task_token.timeout", "must be greater than 0 and at most 8760h, got 8784h"},
 	{"task token heartbeat", client + queue + "consumer:\n  pattern: concurrency\n  task_token: {timeout: 1m, heartbeat: 1m} #<\n", "consumer.task_token.heartbeat", "must be at least 0 and less than the timeout 1m, got 1m"},
-	{"lambda timeout", client + queue + "consumer:\n  pattern: concurrency\n  timeout: 16m #<\n", "consumer.timeout", "must be between 1ns and 15m, got 16m"},
+	{"lambda timeout", client + queue + "consumer:\n  pattern: concurrency\n  timeout: 16m #<\n", "consumer.timeout", "must be greater than 0 and at most 15m, got 16m"},
 	{"memory", client + queue + "consumer:\n  pattern: concurrency\n  memory_mb: 64 #<\n", "consumer.memory_mb", "must be between 128 and 10240, got 64"},
 	// downstream
 	{"downstream quota", client + "downstream:\n  quotas: [{limit: 0, per: 1s, window: fixed}] #<\n", "downstream.quotas[0].limit", "must be at least 1, got 0"},
@@ -164,15 +162,15 @@ var validateCases = []struct {
 	{"downstream timeout", client + "downstream:\n  timeout: 0s #<\n", "downstream.timeout", "must be greater than 0"},
 	{"health path", client + "downstream:\n  health_path: health #<\n", "downstream.health_path", `path "health" must start with /`},
 	// alarms
-	{"alarm name", client + "alarms:\n  - {name: '', metric: m, stat: sum, period: 1m, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[0].name", "must not be empty"},
-	{"alarm name twice", client + "alarms:\n  - {name: a, metric: m, stat: sum, period: 1m, evaluation_periods: 1, comparison: '>', threshold: 1}\n  - {name: a, metric: m, stat: sum, period: 1m, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[1].name", `alarm "a" is also alarms[0]`},
+	{"alarm name", client + "alarms:\n  - {name: '', metric: offered, stat: sum, period: 1m, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[0].name", "must not be empty"},
+	{"alarm name twice", client + "alarms:\n  - {name: a, metric: offered, stat: sum, period: 1m, evaluation_periods: 1, comparison: '>', threshold: 1}\n  - {name: a, metric: offered, stat: sum, period: 1m, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[1].name", `alarm "a" is also alarms[0]`},
 	{"alarm metric", client + "alarms:\n  - {name: a, metric: '', stat: sum, period: 1m, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[0].metric", "must not be empty"},
-	{"alarm stat", client + "alarms:\n  - {name: a, metric: m, stat: p50, period: 1m, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[0].stat", `unknown stat "p50" (known: sum, average, max, p99)`},
-	{"alarm period", client + "alarms:\n  - {name: a, metric: m, stat: sum, period: 1500ms, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[0].period", "must be a whole number of seconds, at least 1s, got 1.5s"},
-	{"alarm period short", client + "alarms:\n  - {name: a, metric: m, stat: sum, period: 500ms, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[0].period", "must be a whole number of seconds, at least 1s, got 500ms"},
-	{"alarm evaluation periods", client + "alarms:\n  - {name: a, metric: m, stat: sum, period: 1m, evaluation_periods: 0, comparison: '>', threshold: 1} #<\n", "alarms[0].evaluation_periods", "must be at least 1, got 0"},
-	{"alarm comparison", client + "alarms:\n  - {name: a, metric: m, stat: sum, period: 1m, evaluation_periods: 1, comparison: '==', threshold: 1} #<\n", "alarms[0].comparison", `unknown comparison "==" (known: >, >=, <, <=)`},
-	{"alarm threshold missing", client + "alarms:\n  - {name: a, metric: m, stat: sum, period: 1m, evaluation_periods: 1, comparison: '>'} #<\n", "alarms[0].threshold", "required field is missing"},
+	{"alarm stat", client + "alarms:\n  - {name: a, metric: offered, stat: p50, period: 1m, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[0].stat", `unknown stat "p50" (known: sum, average, max, p99)`},
+	{"alarm period", client + "alarms:\n  - {name: a, metric: offered, stat: sum, period: 1500ms, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[0].period", "must be a whole number of seconds, at least 1s, got 1.5s"},
+	{"alarm period short", client + "alarms:\n  - {name: a, metric: offered, stat: sum, period: 500ms, evaluation_periods: 1, comparison: '>', threshold: 1} #<\n", "alarms[0].period", "must be a whole number of seconds, at least 1s, got 500ms"},
+	{"alarm evaluation periods", client + "alarms:\n  - {name: a, metric: offered, stat: sum, period: 1m, evaluation_periods: 0, comparison: '>', threshold: 1} #<\n", "alarms[0].evaluation_periods", "must be at least 1, got 0"},
+	{"alarm comparison", client + "alarms:\n  - {name: a, metric: offered, stat: sum, period: 1m, evaluation_periods: 1, comparison: '==', threshold: 1} #<\n", "alarms[0].comparison", `unknown comparison "==" (known: >, >=, <, <=)`},
+	{"alarm threshold missing", client + "alarms:\n  - {name: a, metric: offered, stat: sum, period: 1m, evaluation_periods: 1, comparison: '>'} #<\n", "alarms[0].threshold", "required field is missing"},
 	// slo
 	{"slo", client + "slo:\n  - lost_total == 0\n  - e2e_seconds_p99 about 30 #<\n", "slo[1]", `threshold "e2e_seconds_p99 about 30": want METRIC OP NUMBER`},
 	{"slo number", client + "slo:\n  - lost_total == zero #<\n", "slo[0]", `threshold "lost_total == zero": "zero" is not a number`},
@@ -234,5 +232,39 @@ func TestNamesHaveParameters(t *testing.T) {
 	}
 	if len(shapeParams) != len(Shapes) || len(distParams) != len(Distributions) {
 		t.Errorf("parameter tables name shapes or distributions the lists do not")
+	}
+}
+
+// TestNameDefaultsToFileName: a file without a name is named after itself; a name that
+// differs from the file's is a warning at its line, not an error.
+func TestNameDefaultsToFileName(t *testing.T) {
+	cases := []struct {
+		file, doc, name, warning string
+	}{
+		{"dir/my-scenario.yaml", "duration: 1m\n" + client, "my-scenario", ""},
+		{"dir/other.yml", "duration: 1m\n" + client, "other", ""},
+		{"dir/t.yaml", "name: t\nduration: 1m\n" + client, "t", ""},
+		{"dir/t.yaml", "duration: 1m\nname: imported\n" + client, "imported",
+			`dir/t.yaml:2: warning: name: name "imported" differs from the file name "t": results and reports use "imported"`},
+	}
+	for _, tc := range cases {
+		s, err := LoadBytes(tc.file, []byte(tc.doc))
+		if err != nil {
+			t.Errorf("%s: %v", tc.file, err)
+			continue
+		}
+		if s.Name != tc.name {
+			t.Errorf("%s: name %q, want %q", tc.file, s.Name, tc.name)
+		}
+		ws := s.Warnings()
+		if got := ws.Error(); got != tc.warning {
+			t.Errorf("%s: warnings %q, want %q", tc.file, got, tc.warning)
+		}
+	}
+	// Without a file there is nothing to name the scenario after.
+	s := &Scenario{Duration: Duration(1e9), Clients: []Client{{Name: "a", Arrival: Arrival{Shape: "constant", Rate: RateOf(1)}}}}
+	s.ApplyDefaults()
+	if errs := s.Validate(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "name: must not be empty") {
+		t.Errorf("a scenario built in code without a name: %v", errs)
 	}
 }

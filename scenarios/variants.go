@@ -42,7 +42,7 @@ func (s *Scenario) VariantScenario(i int) (*Scenario, error) {
 	if v.Downstream != nil {
 		m.Downstream = v.Downstream
 	}
-	m.Variants = nil
+	m.Variants, m.isVariant = nil, true
 	m.Description = strings.TrimSpace(v.Description)
 	m.ApplyDefaults()
 	var errs ErrorList

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need that Go does not bring:
 #   - as root on Debian: the chromium package and fonts-liberation (the font the charts are
-#     measured in), for the report's browser tests (reports/html_browser_test.go);
+#     measured in), for the report's browser tests (reports/html_browser_test.go), and
+#     libxml2-utils for xmllint, which checks junit.xml against Jenkins xunit-plugin's
+#     junit-10.xsd (reports/junit_xsd_test.go);
 # and the emulators the live backend tests run against, into the git-ignored .tools/:
 #   - npm fauxqs (an SQS emulator): 2.4.1 on Node >= 22.5, else 1.9.2 (which runs on Node 20);
 #   - npm dynalite@4.0.0 (a DynamoDB emulator);
@@ -57,7 +59,43 @@ browser_missing() {
 	echo "tools: skipped: $1; the report's browser tests will skip" >&2
 }
 
+# missing reports a tool that could not be installed: fatal under CI=true, a notice elsewhere
+# (the script goes on with the other tools).
+missing() {
+	if [[ "${CI:-}" == "true" ]]; then
+		echo "tools: FAIL: $1" >&2
+		exit 1
+	fi
+	echo "tools: skipped: $1; the tests that need it will skip" >&2
+}
+
+# apt_tool installs Debian package $2 for command $1 unless the command is there, with apt-get
+# as root on Debian, refreshing the package lists only when the install fails without it.
+apt_tool() {
+	local cmd="$1" pkg="$2" log="$tools/apt-tools.log"
+	local args=(-y -q --no-install-recommends install "$pkg")
+	if command -v "$cmd" >/dev/null; then
+		echo "tools: $cmd already installed ($pkg)"
+		return
+	fi
+	if [[ "$(id -u)" != 0 || ! -f /etc/debian_version ]]; then
+		missing "$cmd is not installed and this is not root on Debian: install $pkg yourself"
+		return
+	fi
+	echo "tools: installing $pkg with apt-get (--no-install-recommends)"
+	mkdir -p "$tools"
+	if ! DEBIAN_FRONTEND=noninteractive apt-get "${args[@]}" >"$log" 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get -q update >>"$log" 2>&1 || true
+		if ! DEBIAN_FRONTEND=noninteractive apt-get "${args[@]}" >>"$log" 2>&1; then
+			missing "apt-get install $pkg failed (see $log): $(tail -n 1 "$log")"
+			return
+		fi
+	fi
+	command -v "$cmd" >/dev/null || missing "$pkg is installed but $cmd is not on PATH"
+}
+
 ensure_browser
+apt_tool xmllint libxml2-utils
 command -v node >/dev/null || give_up "node is not installed (need Node >= 20)"
 command -v npm >/dev/null || give_up "npm is not installed"
 

@@ -85,6 +85,7 @@ func cmdRun(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
 	}
+	printWarnings(stderr, sc)
 	if sc, f.notes, err = applySets(fs, sc, f.sets); err != nil {
 		return err
 	}
@@ -155,7 +156,7 @@ func runOne(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlags
 	if err := writeRun(dir, sc, out, wall, f.sets); err != nil {
 		return nil, &exitError{code: exitFailure, err: err}
 	}
-	if err := reports.WriteJUnit(filepath.Join(dir, "junit.xml"), sum); err != nil {
+	if err := reports.WriteJUnit(filepath.Join(dir, "junit.xml"), sum, reports.JUnitWallTime(wall, time.Since(wall))); err != nil {
 		return nil, &exitError{code: exitFailure, err: err}
 	}
 	return out, nil

@@ -43,12 +43,20 @@ func cmdValidate(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintln(stderr, err)
 			continue
 		}
+		printWarnings(stderr, sc)
 		fmt.Fprintf(stdout, "%s: ok (%s)\n", sc.File, sc.Name)
 	}
 	if bad > 0 {
 		return &exitError{code: exitFailure, err: fmt.Errorf("%d of %d scenario files are invalid", bad, len(files))}
 	}
 	return nil
+}
+
+// printWarnings prints what is questionable in sc but does not stop it, one per line.
+func printWarnings(stderr io.Writer, sc *scenarios.Scenario) {
+	for _, w := range sc.Warnings() {
+		fmt.Fprintln(stderr, w)
+	}
 }
 
 var listCommand = &command{
