@@ -14,7 +14,7 @@ type Scenario struct {
 	Name        string   `yaml:"name" json:"name" jsonschema:"description=required; matches the file name"`
 	Description string   `yaml:"description" json:"description,omitempty"`
 	Seed        *int64   `yaml:"seed" json:"seed,omitempty" jsonschema:"description=default 1; same seed + same mode = same simulated summary"`
-	Duration    Duration `yaml:"duration" json:"duration" jsonschema:"description=how long load is offered"`
+	Duration    Duration `yaml:"duration" json:"duration,omitempty" jsonschema:"description=how long load is offered; required unless a client replays a trace (default: the trace's span)"`
 	// Drain is how long queues may take to empty after load stops (default 5m sim, 30s live).
 	Drain *Duration `yaml:"drain" json:"drain,omitempty"`
 	Mode  string    `yaml:"mode" json:"mode,omitempty" jsonschema:"enum=sim,enum=live,enum=both"`
@@ -72,7 +72,7 @@ type Client struct {
 
 // Arrival is an arrival process; which fields apply depends on Shape.
 type Arrival struct {
-	Shape     string    `yaml:"shape" json:"shape" jsonschema:"enum=constant,enum=poisson,enum=ramp,enum=burst,enum=sine,enum=steps"`
+	Shape     string    `yaml:"shape" json:"shape" jsonschema:"enum=constant,enum=poisson,enum=ramp,enum=burst,enum=sine,enum=steps,enum=replay"`
 	Rate      *Rate     `yaml:"rate" json:"rate,omitempty"`
 	Peak      *Rate     `yaml:"peak" json:"peak,omitempty"`
 	At        *Duration `yaml:"at" json:"at,omitempty"`
@@ -82,6 +82,14 @@ type Arrival struct {
 	Amplitude *Rate     `yaml:"amplitude" json:"amplitude,omitempty"`
 	Period    *Duration `yaml:"period" json:"period,omitempty"`
 	Steps     []Step    `yaml:"steps" json:"steps,omitempty"`
+	// Replay (extension): recorded traffic. File is relative to the scenario file.
+	File   string       `yaml:"file" json:"file,omitempty" jsonschema:"description=replay: the access log, relative to the scenario file; .gz is read"`
+	Format string       `yaml:"format" json:"format,omitempty" jsonschema:"enum=apigw-json,enum=apigw-clf,enum=alb,enum=vegeta,enum=csv,description=replay: default detected from the first line"`
+	Speed  *float64     `yaml:"speed" json:"speed,omitempty" jsonschema:"description=replay: 2 replays twice as fast (default 1)"`
+	APIKey string       `yaml:"api_key" json:"api_key,omitempty" jsonschema:"description=replay: only the requests logged with this API key"`
+	Fields *TraceFields `yaml:"fields" json:"fields,omitempty" jsonschema:"description=replay: the members of an apigw-json log holding the time, key, method and path"`
+	// trace is File resolved and scanned by ApplyDefaults.
+	trace *ReplayTrace
 }
 
 // Step is one level of a steps arrival: from At on, Rate.

@@ -189,7 +189,14 @@ func (v *validator) top() {
 	} else if base, ok := fileBase(s.File); ok && s.Name != base {
 		v.errf("name", "name %q does not match the file name (want %q)", s.Name, base)
 	}
-	v.positive("duration", s.Duration)
+	switch {
+	case s.Duration == 0 && !v.given("duration") && s.replays():
+		// A replay defaults it to its trace's span: the trace could not be read, and says why.
+	case s.Duration == 0 && !v.given("duration"):
+		v.errf("duration", "required field is missing (or replay a trace, whose span it defaults to)")
+	default:
+		v.positive("duration", s.Duration)
+	}
 	if s.Drain != nil && *s.Drain < 0 {
 		v.errf("drain", "must not be negative, got %s", ShortDuration(s.Drain.D()))
 	}
@@ -275,17 +282,26 @@ var shapeParams = map[string][]string{
 	"burst":    {"rate", "peak", "at", "for"},
 	"sine":     {"rate", "amplitude", "period"},
 	"steps":    {"steps"},
+	"replay":   {"file"},
 }
 
 func (v *validator) arrival(p string, a *Arrival) {
 	if !v.oneOf(p+".shape", "shape", a.Shape, Shapes) {
 		return
 	}
-	v.params(p, "shape", a.Shape, shapeParams[a.Shape], []param{
+	have := []param{
 		{"rate", a.Rate != nil}, {"peak", a.Peak != nil}, {"at", a.At != nil},
 		{"for", a.For != nil}, {"from", a.From != nil}, {"to", a.To != nil},
 		{"amplitude", a.Amplitude != nil}, {"period", a.Period != nil}, {"steps", len(a.Steps) > 0},
-	})
+		{"file", a.File != ""},
+	}
+	if a.Shape == "replay" {
+		v.validateReplay(p, a)
+	} else { // replay's optional parameters
+		have = append(have, param{"format", a.Format != ""}, param{"speed", a.Speed != nil},
+			param{"api_key", a.APIKey != ""}, param{"fields", a.Fields != nil})
+	}
+	v.params(p, "shape", a.Shape, shapeParams[a.Shape], have)
 	if a.At != nil {
 		if *a.At < 0 {
 			v.errf(p+".at", "must not be negative, got %s", ShortDuration(a.At.D()))

@@ -13,7 +13,7 @@ import (
 type Analysis struct {
 	Name   string
 	Format string
-	Stats  // Stats.Keys counts every key; Requests those APIKey selects
+	Stats  // with Options.APIKey, Keys holds that key alone
 	// Peaks are the most requests in one second, minute and hour of the clock (UTC), as
 	// CloudWatch's periods count them.
 	PeakSecond, PeakMinute, PeakHour Peak
@@ -96,6 +96,9 @@ func analyzePass(src Source, opts Options, rates []float64) (*Analysis, error) {
 			return nil, fmt.Errorf("%s holds no request of API key %q (its keys: %s)", src.Name, opts.APIKey, keyList(a.Keys))
 		}
 		return nil, errors.New(src.Name + " holds no request")
+	}
+	if opts.APIKey != "" {
+		a.Keys = map[string]int64{opts.APIKey: a.Requests}
 	}
 	return a, nil
 }
