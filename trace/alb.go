@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net/url"
 )
 
 // alb reads Application Load Balancer access logs: space-separated fields, some quoted.
@@ -39,10 +38,7 @@ func (alb) parse(line []byte, e *entry) error {
 	*e = entry{at: at, coarse: coarse}
 	if m, rest, ok := bytes.Cut(f[albRequest], []byte{' '}); ok {
 		raw, _, _ := bytes.Cut(rest, []byte{' '})
-		e.method, e.path = m, raw
-		if u, err := url.Parse(string(raw)); err == nil && u.Path != "" {
-			e.path = []byte(u.Path)
-		}
+		e.method, e.path = m, urlPath(raw)
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func Detect(head []byte) (string, error) {
 	switch {
 	case len(line) == 0:
 		return "", fmt.Errorf("%w: the trace is empty", ErrFormat)
-	case !isText(line):
+	case isGob(head):
 		return FormatVegeta, nil // gob, vegeta attack's own output
 	case line[0] == '{':
 		if json.Valid(line) && isVegetaJSON(line) {
@@ -115,12 +115,10 @@ func firstLine(head []byte) []byte {
 	return nil
 }
 
-// isText reports whether b looks like text: no control bytes but tabs.
-func isText(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 && c != '\t' || c == 0x7f {
-			return false
-		}
-	}
-	return true
+// isGob reports whether a stream starting with head is gob-encoded, as vegeta attack writes
+// results: its first message, the Result type's definition, is longer than 127 bytes, so its
+// length is encoded as a negated byte count (0xfe, 0xff). Text traces start with a printable
+// character or a blank.
+func isGob(head []byte) bool {
+	return len(head) > 0 && head[0] >= 0xf8
 }

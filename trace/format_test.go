@@ -146,7 +146,8 @@ func TestDetect(t *testing.T) {
 		`1767607200000000000,200,1000,0,0,"",,acme,3,POST,http://127.0.0.1/x,`:                      FormatVegeta,
 		"timestamp,api_key,method,path\n1767607200250,acme,POST,/orders":                            FormatCSV,
 		`1767607200250,acme,POST,/orders`:                                                           FormatCSV,
-		"\x0e\xff\x81\x03\x01\x01\x06Result":                                                        FormatVegeta,
+		"\xff\x96\x7f\x03\x01\x01\x06Result\x01\xff\x80":                                            FormatVegeta,    // vegeta attack's gob
+		"{\"requestTimeEpoch\":1767607200123,\"path\":\"/\x7f\"}":                                   FormatAPIGWJSON, // DEL is text
 	}
 	for head, want := range cases {
 		if got, err := Detect([]byte(head)); got != want || err != nil {

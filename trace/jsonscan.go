@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"unicode/utf8"
 )
 
 // The JSON formats read a few members of each line's object. Users name their own access-log
@@ -105,9 +106,10 @@ func unquote(raw []byte) []byte {
 		return raw
 	}
 	s := raw[1 : len(raw)-1]
-	if bytes.IndexByte(s, '\\') < 0 {
+	if bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
 		return s
 	}
+	// Escapes to undo, or bytes that are not UTF-8, which encoding/json replaces with U+FFFD.
 	var out string
 	if json.Unmarshal(raw, &out) != nil {
 		return s

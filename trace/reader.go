@@ -123,7 +123,7 @@ func NewReader(r io.Reader, name string, opts Options) (*Reader, error) {
 
 func (rd *Reader) setDecoder(br *bufio.Reader) error {
 	if rd.opts.Format == FormatVegeta && rd.opts.Fields == (Fields{}) {
-		if head, _ := br.Peek(512); len(head) > 0 && !isText(firstLine(head)) {
+		if head, _ := br.Peek(1); isGob(head) {
 			rd.dec = newGobDecoder(br)
 			return nil
 		}

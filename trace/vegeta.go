@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +16,9 @@ import (
 // timestamp in nanoseconds first). A request is sent at its timestamp; its API key is the
 // attack's name (vegeta records no headers of the request), its path the URL's.
 
-// vegetaText reads vegeta's JSON and CSV encodings, telling them apart line by line.
+// vegetaText reads vegeta's JSON and CSV encodings, telling them apart line by line. A CSV
+// record must be on one line: one whose quoted field holds a line break (an attack named so)
+// is a bad line.
 type vegetaText struct{}
 
 func (vegetaText) skip([]byte, int64) bool { return false }
@@ -82,11 +85,24 @@ func isVegetaJSON(line []byte) bool {
 	return seen == 5
 }
 
+// urlPath returns the path of a URL as logged ("https://host:443/orders?x=1": "/orders"),
+// unescaped when it parses, cut out of it as written when it does not.
 func urlPath(raw []byte) []byte {
 	if u, err := url.Parse(string(raw)); err == nil && u.Path != "" {
 		return []byte(u.Path)
 	}
-	return raw
+	p := raw
+	if _, rest, ok := bytes.Cut(p, []byte("://")); ok {
+		if i := bytes.IndexByte(rest, '/'); i >= 0 {
+			p = rest[i:]
+		} else {
+			p = []byte("/")
+		}
+	}
+	if i := bytes.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	return p
 }
 
 // gobDecoder reads vegeta's gob encoding, a record at a time. gob cannot find the next record
