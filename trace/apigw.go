@@ -39,13 +39,12 @@ func (j *apigwJSON) parse(line []byte, e *entry) error {
 	var vals [4][]byte // time, key, method, path
 	var rank [4]int    // which candidate each value came from, +1; 0: none yet
 	err := members(line, func(name, raw []byte) {
-		v := unquote(raw)
-		if len(v) == 0 || string(v) == "-" {
-			return
-		}
 		for k, cands := range [4][]string{j.time, j.key, j.method, j.path} {
 			for r, c := range cands {
-				if string(name) == c && (rank[k] == 0 || r+1 < rank[k]) {
+				if string(name) != c || (rank[k] != 0 && r+1 >= rank[k]) {
+					continue
+				}
+				if v := unquote(raw); len(v) > 0 && string(v) != "-" {
 					vals[k], rank[k] = v, r+1
 				}
 			}
