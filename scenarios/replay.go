@@ -32,6 +32,8 @@ type ReplayTrace struct {
 	Summary trace.Summary
 	// Err is why the trace cannot be replayed; Validate reports it.
 	Err error
+	// Embedded is true for a trace of the embedded catalog, which has no file on disk.
+	Embedded bool
 }
 
 // Trace returns the arrival's trace once ApplyDefaults has resolved it; nil for other shapes.
@@ -91,6 +93,7 @@ func (s *Scenario) openTrace(a *Arrival) *ReplayTrace {
 	rt := &ReplayTrace{}
 	if s.inCatalog() {
 		name := path.Clean(a.File)
+		rt.Embedded = true
 		rt.Source = trace.Source{Name: "scenarios/" + name, ID: "catalog:" + name,
 			Open: func() (io.ReadCloser, error) { return catalogFS.Open(name) }}
 	} else {
@@ -147,4 +150,45 @@ func (s *Scenario) replays() bool {
 		}
 	}
 	return false
+}
+
+// TraceFileFor returns what arrival.file must say in a copy of the scenario written into dir
+// (recommend's recommended.yaml): the trace's path relative to dir. A trace of the embedded
+// catalog is first copied into dir under its base name, so that the copy runs anywhere. An
+// arrival whose trace was not found keeps its file.
+func (a *Arrival) TraceFileFor(dir string) (string, error) {
+	t := a.trace
+	if t == nil || t.Err != nil {
+		return a.File, nil
+	}
+	if !t.Embedded {
+		abs, err := filepath.Abs(t.Source.Name)
+		if err != nil {
+			return "", err
+		}
+		absDir, err := filepath.Abs(dir)
+		if err != nil {
+			return "", err
+		}
+		rel, err := filepath.Rel(absDir, abs)
+		if err != nil {
+			return abs, nil
+		}
+		return filepath.ToSlash(rel), nil
+	}
+	base := path.Base(a.File)
+	src, err := t.Source.Open()
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	dst, err := os.Create(filepath.Join(dir, base))
+	if err != nil {
+		return "", fmt.Errorf("copy the catalog's %s: %w", a.File, err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return "", fmt.Errorf("copy the catalog's %s: %w", a.File, err)
+	}
+	return base, dst.Close()
 }

@@ -97,3 +97,34 @@ func TestReplayValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceFileFor: a copy of a replay scenario written elsewhere (recommend's
+// recommended.yaml) refers to its trace from there; the catalog's trace is copied along.
+func TestTraceFileFor(t *testing.T) {
+	dir := t.TempDir()
+	writeTrace(t, dir, "logs/a.csv", 10, "")
+	s, err := LoadBytes(filepath.Join(dir, "t.yaml"), []byte("name: t\nmode: sim\nclients:\n  - name: a\n    arrival: {shape: replay, file: logs/a.csv}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out", "deeper")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Clients[0].Arrival.TraceFileFor(out); err != nil || got != "../../logs/a.csv" {
+		t.Errorf("TraceFileFor = %q, %v", got, err)
+	}
+	c, err := LoadCatalog("replay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Clients[0].Arrival.TraceFileFor(out)
+	if err != nil || got != "diurnal.jsonl.gz" {
+		t.Fatalf("catalog: TraceFileFor = %q, %v", got, err)
+	}
+	copied, _ := os.ReadFile(filepath.Join(out, got))
+	shipped, _ := catalogFS.ReadFile("traces/diurnal.jsonl.gz")
+	if len(copied) == 0 || string(copied) != string(shipped) {
+		t.Errorf("copied %d bytes of the catalog's %d", len(copied), len(shipped))
+	}
+}
