@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/throttlelab/throttlelab/trace"
 )
@@ -88,42 +92,38 @@ func (s *Scenario) resolveTraces() {
 	}
 }
 
-// openTrace resolves a replay's file and scans it.
+// openTrace resolves a replay's file and scans it: relative to the scenario file's directory
+// (or absolute); a relative path that is not there but names one of the embedded catalog's
+// traces ("traces/diurnal.jsonl.gz") is the catalog's, so that a catalog scenario and its
+// copies (a run directory's scenario.yaml, recommend's recommended.yaml) run anywhere.
 func (s *Scenario) openTrace(a *Arrival) *ReplayTrace {
 	rt := &ReplayTrace{}
-	if s.inCatalog() {
-		name := path.Clean(a.File)
-		rt.Embedded = true
-		rt.Source = trace.Source{Name: "scenarios/" + name, ID: "catalog:" + name,
-			Open: func() (io.ReadCloser, error) { return catalogFS.Open(name) }}
-	} else {
-		name := a.File
-		if !filepath.IsAbs(name) {
-			name = filepath.Join(filepath.Dir(s.File), name)
+	name := a.File
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(filepath.Dir(s.File), name)
+	}
+	st, err := os.Stat(name)
+	if err != nil && !filepath.IsAbs(a.File) {
+		if embedded := path.Clean(filepath.ToSlash(a.File)); strings.HasPrefix(embedded, "traces/") && fs.ValidPath(embedded) {
+			if _, cerr := fs.Stat(catalogFS, embedded); cerr == nil {
+				rt.Embedded = true
+				rt.Source = trace.Source{Name: "scenarios/" + embedded, ID: "catalog:" + embedded,
+					Open: func() (io.ReadCloser, error) { return catalogFS.Open(embedded) }}
+				rt.Summary, rt.Err = trace.Scan(rt.Source, a.TraceOptions())
+				return rt
+			}
 		}
-		rt.Source = trace.Source{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(name) }}
-		st, err := os.Stat(name)
-		if err != nil {
-			rt.Err = fmt.Errorf("read trace: %w", err)
-			return rt
-		}
-		if abs, err := filepath.Abs(name); err == nil {
-			rt.Source.ID = fmt.Sprintf("%s %d %s", abs, st.Size(), st.ModTime().Format(time.RFC3339Nano))
-		}
+	}
+	rt.Source = trace.Source{Name: name, Open: func() (io.ReadCloser, error) { return os.Open(name) }}
+	if err != nil {
+		rt.Err = fmt.Errorf("read trace: %w", err)
+		return rt
+	}
+	if abs, err := filepath.Abs(name); err == nil {
+		rt.Source.ID = fmt.Sprintf("%s %d %s", abs, st.Size(), st.ModTime().Format(time.RFC3339Nano))
 	}
 	rt.Summary, rt.Err = trace.Scan(rt.Source, a.TraceOptions())
 	return rt
-}
-
-// inCatalog reports whether the scenario's bytes are those of a scenario of the embedded
-// catalog (loaded from it, or a copy of it such as a run directory's scenario.yaml): its
-// traces are then the catalog's.
-func (s *Scenario) inCatalog() bool {
-	if len(s.Source) == 0 {
-		return false
-	}
-	data, err := catalogFS.ReadFile(s.Name + ".yaml")
-	return err == nil && bytes.Equal(data, s.Source)
 }
 
 // validateReplay checks a replay arrival's own fields and reports its trace's problems.
@@ -153,42 +153,91 @@ func (s *Scenario) replays() bool {
 }
 
 // TraceFileFor returns what arrival.file must say in a copy of the scenario written into dir
-// (recommend's recommended.yaml): the trace's path relative to dir. A trace of the embedded
-// catalog is first copied into dir under its base name, so that the copy runs anywhere. An
-// arrival whose trace was not found keeps its file.
+// (a run directory's scenario.yaml, recommend's recommended.yaml): the trace's path relative
+// to dir. A trace of the embedded catalog, or one that was not found, keeps its file.
 func (a *Arrival) TraceFileFor(dir string) (string, error) {
 	t := a.trace
-	if t == nil || t.Err != nil {
+	if t == nil || t.Err != nil || t.Embedded {
 		return a.File, nil
 	}
-	if !t.Embedded {
-		abs, err := filepath.Abs(t.Source.Name)
-		if err != nil {
-			return "", err
-		}
-		absDir, err := filepath.Abs(dir)
-		if err != nil {
-			return "", err
-		}
-		rel, err := filepath.Rel(absDir, abs)
-		if err != nil {
-			return abs, nil
-		}
-		return filepath.ToSlash(rel), nil
-	}
-	base := path.Base(a.File)
-	src, err := t.Source.Open()
+	abs, err := filepath.Abs(t.Source.Name)
 	if err != nil {
 		return "", err
 	}
-	defer src.Close()
-	dst, err := os.Create(filepath.Join(dir, base))
+	absDir, err := filepath.Abs(dir)
 	if err != nil {
-		return "", fmt.Errorf("copy the catalog's %s: %w", a.File, err)
+		return "", err
 	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		return "", fmt.Errorf("copy the catalog's %s: %w", a.File, err)
+	rel, err := filepath.Rel(absDir, abs)
+	if err != nil {
+		return abs, nil
 	}
-	return base, dst.Close()
+	return filepath.ToSlash(rel), nil
+}
+
+// SourceFor returns the scenario file's bytes for a copy written into dir: Source, with the
+// file of each trace replayed from disk pointed at from dir (TraceFileFor), so that the copy
+// loads there (throttlelab report re-renders a run from its copy). Without such a trace it
+// is Source itself.
+func (s *Scenario) SourceFor(dir string) ([]byte, error) {
+	var doc yaml.Node
+	for i := range s.Clients {
+		a := &s.Clients[i].Arrival
+		if a.Shape != "replay" {
+			continue
+		}
+		file, err := a.TraceFileFor(dir)
+		if err != nil {
+			return nil, err
+		}
+		if file == a.File {
+			continue
+		}
+		if doc.Kind == 0 {
+			if err := yaml.Unmarshal(s.Source, &doc); err != nil || doc.Kind != yaml.DocumentNode {
+				return nil, fmt.Errorf("copy %s: %v", s.File, err)
+			}
+		}
+		if n := yamlPath(doc.Content[0], "clients", i, "arrival", "file"); n != nil {
+			n.Value, n.Style = file, 0
+		}
+	}
+	if doc.Kind == 0 {
+		return s.Source, nil
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, fmt.Errorf("copy %s: %w", s.File, err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("copy %s: %w", s.File, err)
+	}
+	return b.Bytes(), nil
+}
+
+// yamlPath follows mapping keys (string) and sequence indexes (int) from n; nil when a step
+// is missing.
+func yamlPath(n *yaml.Node, steps ...any) *yaml.Node {
+	for _, st := range steps {
+		var next *yaml.Node
+		switch st := st.(type) {
+		case string:
+			for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == st {
+					next = n.Content[i+1]
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && st < len(n.Content) {
+				next = n.Content[st]
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		n = next
+	}
+	return n
 }

@@ -98,33 +98,43 @@ func TestReplayValidation(t *testing.T) {
 	}
 }
 
-// TestTraceFileFor: a copy of a replay scenario written elsewhere (recommend's
-// recommended.yaml) refers to its trace from there; the catalog's trace is copied along.
-func TestTraceFileFor(t *testing.T) {
+// TestCopiesFindTheirTrace: a copy of a replay scenario written elsewhere (a run directory's
+// scenario.yaml, recommend's recommended.yaml) refers to its trace from there; a catalog
+// trace is found from anywhere.
+func TestCopiesFindTheirTrace(t *testing.T) {
 	dir := t.TempDir()
 	writeTrace(t, dir, "logs/a.csv", 10, "")
-	s, err := LoadBytes(filepath.Join(dir, "t.yaml"), []byte("name: t\nmode: sim\nclients:\n  - name: a\n    arrival: {shape: replay, file: logs/a.csv}\n"))
+	doc := "name: t\nmode: sim\nclients:\n  - name: a\n    arrival: {shape: replay, file: logs/a.csv} # mine\n"
+	s, err := LoadBytes(filepath.Join(dir, "t.yaml"), []byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out", "deeper")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	if got, err := s.Clients[0].Arrival.TraceFileFor(out); err != nil || got != "../../logs/a.csv" {
 		t.Errorf("TraceFileFor = %q, %v", got, err)
 	}
+	src, err := s.SourceFor(out)
+	if err != nil || !strings.Contains(string(src), "file: ../../logs/a.csv") || !strings.Contains(string(src), "# mine") {
+		t.Fatalf("SourceFor:\n%s\n%v", src, err)
+	}
+	if c, err := LoadBytes(filepath.Join(out, "t.yaml"), src); err != nil || c.Clients[0].Arrival.Trace().Summary.Requests != 10 {
+		t.Errorf("the copy does not load where it was written for: %v", err)
+	}
+	// The catalog's trace: the file stays, and a copy, bytes changed, loads anywhere.
+	t.Chdir(dir)
 	c, err := LoadCatalog("replay")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := c.Clients[0].Arrival.TraceFileFor(out)
-	if err != nil || got != "diurnal.jsonl.gz" {
-		t.Fatalf("catalog: TraceFileFor = %q, %v", got, err)
+	if got, err := c.Clients[0].Arrival.TraceFileFor(out); err != nil || got != "traces/diurnal.jsonl.gz" {
+		t.Errorf("catalog: TraceFileFor = %q, %v", got, err)
 	}
-	copied, _ := os.ReadFile(filepath.Join(out, got))
-	shipped, _ := catalogFS.ReadFile("traces/diurnal.jsonl.gz")
-	if len(copied) == 0 || string(copied) != string(shipped) {
-		t.Errorf("copied %d bytes of the catalog's %d", len(copied), len(shipped))
+	if src, err := c.SourceFor(out); err != nil || string(src) != string(c.Source) {
+		t.Errorf("catalog: SourceFor changed the file: %v", err)
+	}
+	edited := append([]byte("# run with --set seed=9\n"), c.Source...)
+	copied, err := LoadBytes(filepath.Join(out, "replay.yaml"), edited)
+	if err != nil || !copied.Clients[0].Arrival.Trace().Embedded || copied.Clients[0].Arrival.Trace().Summary.Requests != 70454 {
+		t.Errorf("a copy of the catalog's replay: %v", err)
 	}
 }
