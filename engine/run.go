@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/model"
 )
 
 const never = time.Duration(1<<63 - 1)
@@ -23,7 +24,7 @@ func (a *arrivals) init(e *Engine) {
 	for _, c := range e.p.Clients {
 		a.next = append(a.next, never)
 		if at, ok := c.Arrival.Next(0); ok {
-			a.next[len(a.next)-1] = at + e.netDelay()
+			a.next[len(a.next)-1] = at + e.arrivalDelay(c.Arrival)
 			a.left++
 		}
 	}
@@ -39,6 +40,15 @@ func (a *arrivals) findMin() {
 	}
 }
 
+// arrivalDelay is a first attempt's client-to-gateway delay: none for an arrival recorded at
+// the gateway (a replayed trace, model.ExactArrival), netDelay otherwise.
+func (e *Engine) arrivalDelay(a model.Arrival) time.Duration {
+	if x, ok := a.(model.ExactArrival); ok && x.Exact() {
+		return 0
+	}
+	return e.netDelay()
+}
+
 // arrive is client c's next first attempt reaching the gateway.
 func (e *Engine) arrive(now time.Duration, c int) {
 	a := &e.arr
@@ -48,7 +58,7 @@ func (e *Engine) arrive(now time.Duration, c int) {
 	a.hits[c]++
 	at, ok := e.p.Clients[c].Arrival.Next(a.hits[c])
 	if ok {
-		at += e.netDelay()
+		at += e.arrivalDelay(e.p.Clients[c].Arrival)
 	} else {
 		at = never
 		a.left--

@@ -16,7 +16,7 @@ import (
 // depends on Shape; a shape ignores the fields it does not use. The zero value has no shape
 // and NewArrival rejects it.
 type ArrivalConfig struct {
-	Shape     string        // a registered shape: constant, poisson, ramp, burst, sine, steps
+	Shape     string        // a registered shape: constant, poisson, ramp, burst, sine, steps, replay
 	Rate      float64       // constant, poisson; burst: the base (may be 0); sine: the centre line
 	Peak      float64       // burst: the rate from At for For
 	From, To  float64       // ramp: the rate at 0 and at the end of the attack
@@ -25,6 +25,7 @@ type ArrivalConfig struct {
 	For       time.Duration // burst: how long it lasts
 	Period    time.Duration // sine
 	Steps     []ArrivalStep // steps: in strictly increasing order of At
+	Replay    *ReplayConfig // replay: the recorded trace (the shape is registered by package trace)
 }
 
 // ArrivalStep is one level of a steps arrival: from At on, Rate hits per second.

@@ -29,6 +29,11 @@ func ArrivalConfig(a scenarios.Arrival) model.ArrivalConfig {
 	for _, s := range a.Steps {
 		cfg.Steps = append(cfg.Steps, model.ArrivalStep{At: s.At.D(), Rate: s.Rate.PerSecond()})
 	}
+	if t := a.Trace(); t != nil && a.Shape == "replay" {
+		o := a.TraceOptions()
+		cfg.Replay = &model.ReplayConfig{Name: t.Source.Name, Open: t.Source.Open, Format: t.Summary.Format,
+			Speed: a.SpeedOr1(), APIKey: o.APIKey, Fields: o.Fields}
+	}
 	return cfg
 }
 

@@ -10,9 +10,11 @@ import (
 	"strings"
 )
 
-// catalogFS holds the scenario catalog: the *.yaml files of this directory.
+// catalogFS holds the scenario catalog: the *.yaml files of this directory, and the traces
+// its replay scenarios replay.
 //
-//go:embed *.yaml
+//go:generate go run ./internal/gentrace -o traces/diurnal.jsonl.gz
+//go:embed *.yaml traces
 var catalogFS embed.FS
 
 // ErrNotFound is wrapped by Resolve and LoadCatalog when a name is neither a file nor in the

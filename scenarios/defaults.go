@@ -57,10 +57,18 @@ var DefaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 //
 // A scenario without a gateway section keeps Gateway nil, meaning no gateway limits; its
 // integration is still given by Integration and its queues by GatewayQueue.
+//
+// A client replaying a trace (shape replay) has its trace found and read first (Validate
+// reports a trace that cannot be replayed); then
+//
+//	duration                        the longest replay's span (from its trace's first request
+//	                                to the end of its last, over its speed, in whole seconds)
+//	start                           the first replayed trace's first instant
 func (s *Scenario) ApplyDefaults() {
 	if s.unset("name", s.Name == "") {
 		s.Name = fileBase(s.File)
 	}
+	s.resolveTraces()
 	if s.Seed == nil {
 		seed := int64(1)
 		s.Seed = &seed

@@ -12,7 +12,7 @@ var (
 	// Priorities are the client priorities; they name the queues of the priority pattern.
 	Priorities = []string{"high", "normal", "batch"}
 	// Shapes are the arrival shapes.
-	Shapes = []string{"constant", "poisson", "ramp", "burst", "sine", "steps"}
+	Shapes = []string{"constant", "poisson", "ramp", "burst", "sine", "steps", "replay"}
 	// Policies are the client retry policies; none makes no retries.
 	Policies = []string{"none", "exponential", "full-jitter", "equal-jitter", "decorrelated-jitter"}
 	// Distributions are the downstream latency distributions.

@@ -16,7 +16,7 @@ type Scenario struct {
 	Name        string   `yaml:"name" json:"name,omitempty" jsonschema:"minLength=1,description=default: the file's base name without .yaml/.yml (a different name is a warning)"`
 	Description string   `yaml:"description" json:"description,omitempty"`
 	Seed        *int64   `yaml:"seed" json:"seed,omitempty" jsonschema:"description=default 1; same seed + same mode = same simulated summary"`
-	Duration    Duration `yaml:"duration" json:"duration" limit:">0" jsonschema:"description=how long load is offered"`
+	Duration    Duration `yaml:"duration" json:"duration,omitempty" limit:">0" jsonschema:"description=how long load is offered; required unless a client replays a trace (default: the trace's span)"`
 	// Drain is how long queues may take to empty after load stops (default 5m sim, 30s live).
 	Drain *Duration `yaml:"drain" json:"drain,omitempty" limit:">=0"`
 	Mode  string    `yaml:"mode" json:"mode,omitempty" enum:"modes"`
@@ -86,6 +86,14 @@ type Arrival struct {
 	Amplitude *Rate     `yaml:"amplitude" json:"amplitude,omitempty"`
 	Period    *Duration `yaml:"period" json:"period,omitempty" limit:">0"`
 	Steps     []Step    `yaml:"steps" json:"steps,omitempty" jsonschema:"minItems=1"`
+	// Replay (extension): recorded traffic. File is relative to the scenario file.
+	File   string       `yaml:"file" json:"file,omitempty" jsonschema:"description=replay: the access log, relative to the scenario file; .gz is read"`
+	Format string       `yaml:"format" json:"format,omitempty" jsonschema:"enum=apigw-json,enum=apigw-clf,enum=alb,enum=vegeta,enum=csv,description=replay: default detected from the first line"`
+	Speed  *float64     `yaml:"speed" json:"speed,omitempty" jsonschema:"description=replay: 2 replays twice as fast (default 1)"`
+	APIKey string       `yaml:"api_key" json:"api_key,omitempty" jsonschema:"description=replay: only the requests logged with this API key"`
+	Fields *TraceFields `yaml:"fields" json:"fields,omitempty" jsonschema:"description=replay: the members of an apigw-json log holding the time, key, method and path"`
+	// trace is File resolved and scanned by ApplyDefaults.
+	trace *ReplayTrace
 }
 
 // Step is one level of a steps arrival: from At on, Rate.

@@ -86,11 +86,19 @@ func (Rate) JSONSchema() *jsonschema.Schema {
 
 // JSONSchemaExtend constrains slo entries to "METRIC OP NUMBER" with a metric a run writes
 // (metrics.Known and its families; which clients, priorities and alarms exist only validate
-// knows).
+// knows), and requires duration unless a client replays a trace (whose span it then defaults
+// to).
 func (Scenario) JSONSchemaExtend(s *jsonschema.Schema) {
 	if p, ok := s.Properties.Get("slo"); ok && p.Items != nil {
 		p.Items.Pattern = `^\s*` + summaryNamePattern() + `\s*(` + strings.Join(Ops, "|") + `)\s*[-+]?` + numberExp + `\s*$`
 	}
+	prop := func(name string, v *jsonschema.Schema) *jsonschema.Schema {
+		props := jsonschema.NewProperties()
+		props.Set(name, v)
+		return &jsonschema.Schema{Properties: props, Required: []string{name}}
+	}
+	replay := prop("clients", &jsonschema.Schema{Contains: prop("arrival", prop("shape", &jsonschema.Schema{Const: "replay"}))})
+	s.AnyOf = append(s.AnyOf, &jsonschema.Schema{Required: []string{"duration"}}, replay)
 }
 
 // summaryNamePattern matches the metric names of summary.json: metrics.Known, their per_client

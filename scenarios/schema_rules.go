@@ -37,8 +37,11 @@ func applyRules(root *jsonschema.Schema) error {
 			obj = root.Definitions[t.Name()]
 		}
 		for f := range t.Fields() {
+			if !f.IsExported() {
+				continue // not in the file (a replay's scanned trace)
+			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if p, ok := obj.Properties.Get(name); ok && f.IsExported() {
+			if p, ok := obj.Properties.Get(name); ok {
 				if err := applyField(p, f); err != nil {
 					return fmt.Errorf("%s.%s: %w", t.Name(), f.Name, err)
 				}

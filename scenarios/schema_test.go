@@ -101,7 +101,7 @@ func TestSchemaStrict(t *testing.T) {
 			t.Errorf("%s allows additional properties", name)
 		}
 	}
-	if fmt.Sprint(d.Required) != "[duration clients]" {
+	if fmt.Sprint(d.Required) != "[clients]" {
 		t.Errorf("root requires %v", d.Required)
 	}
 	if len(d.Defs["Duration"].OneOf) != 2 || len(d.Defs["Rate"].OneOf) != 2 {

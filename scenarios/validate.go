@@ -170,6 +170,9 @@ func (v *validator) top() {
 	if s.Name == "" {
 		v.errf("name", "must not be empty")
 	}
+	if s.Duration == 0 && !v.given("duration") && !s.replays() {
+		v.errf("duration", "required field is missing (or replay a trace, whose span it defaults to)")
+	}
 	v.runLength()
 	if len(s.Clients) == 0 {
 		v.errf("clients", "at least one client is required")
@@ -261,17 +264,26 @@ var shapeParams = map[string][]string{
 	"burst":    {"rate", "peak", "at", "for"},
 	"sine":     {"rate", "amplitude", "period"},
 	"steps":    {"steps"},
+	"replay":   {"file"},
 }
 
 func (v *validator) arrival(p string, a *Arrival) {
 	if !slices.Contains(Shapes, a.Shape) {
 		return // reported by the enum check
 	}
-	v.params(p, "shape", a.Shape, shapeParams[a.Shape], []param{
+	have := []param{
 		{"rate", a.Rate != nil}, {"peak", a.Peak != nil}, {"at", a.At != nil},
 		{"for", a.For != nil}, {"from", a.From != nil}, {"to", a.To != nil},
 		{"amplitude", a.Amplitude != nil}, {"period", a.Period != nil}, {"steps", len(a.Steps) > 0},
-	})
+		{"file", a.File != ""},
+	}
+	if a.Shape == "replay" {
+		v.validateReplay(p, a)
+	} else { // replay's optional parameters
+		have = append(have, param{"format", a.Format != ""}, param{"speed", a.Speed != nil},
+			param{"api_key", a.APIKey != ""}, param{"fields", a.Fields != nil})
+	}
+	v.params(p, "shape", a.Shape, shapeParams[a.Shape], have)
 	if a.At != nil && *a.At >= v.s.Duration && v.s.Duration > 0 {
 		v.errf(p+".at", "the burst starts at %s, not before the load ends (duration %s)", ShortDuration(a.At.D()), ShortDuration(v.s.Duration.D()))
 	}

@@ -54,7 +54,7 @@ var validateCases = []struct {
 	{"path", client + "    path: orders #<\n", "clients[0].path", `path "orders" must start with /`},
 	{"groups", client + "    groups: 0 #<\n", "clients[0].groups", "must be at least 1, got 0"},
 	// arrival shapes
-	{"shape unknown", "clients:\n  - name: a\n    arrival: {shape: zigzag, rate: 1} #<\n", "clients[0].arrival.shape", `unknown shape "zigzag" (known: constant, poisson, ramp, burst, sine, steps)`},
+	{"shape unknown", "clients:\n  - name: a\n    arrival: {shape: zigzag, rate: 1} #<\n", "clients[0].arrival.shape", `unknown shape "zigzag" (known: constant, poisson, ramp, burst, sine, steps, replay)`},
 	{"shape missing", "clients:\n  - name: a\n    arrival: {rate: 1} #<\n", "clients[0].arrival.shape", "required field is missing"},
 	{"constant without rate", "clients:\n  - name: a\n    arrival: #<\n      shape: constant\n", "clients[0].arrival.rate", "shape constant requires rate"},
 	{"poisson without rate", "clients:\n  - name: a\n    arrival: #<\n      shape: poisson\n", "clients[0].arrival.rate", "shape poisson requires rate"},
@@ -213,7 +213,7 @@ func TestValidateWithoutLines(t *testing.T) {
 	}
 	s.Clients[0].Arrival.Shape = "wave"
 	errs := s.Validate()
-	if len(errs) != 1 || errs[0].Error() != `: clients[0].arrival.shape: unknown shape "wave" (known: constant, poisson, ramp, burst, sine, steps)` {
+	if len(errs) != 1 || errs[0].Error() != `: clients[0].arrival.shape: unknown shape "wave" (known: constant, poisson, ramp, burst, sine, steps, replay)` {
 		t.Errorf("got %v", errs)
 	}
 }

@@ -33,6 +33,9 @@ func (r *Recommendation) ScenarioYAML(base *scenarios.Scenario, dir string) ([]b
 		}
 	}
 	setScalar(mapEntry(root, "name"), "!!str", RecommendedName)
+	if err := relocateTraces(root, base, dir); err != nil {
+		return nil, fmt.Errorf("recommended.yaml: %w", err)
+	}
 	if base.Origin != nil && base.Origin.Template != "" {
 		tmpl := TemplatePath(base)
 		if rel, err := filepath.Rel(absDir(dir), tmpl); err == nil {
@@ -51,6 +54,26 @@ func (r *Recommendation) ScenarioYAML(base *scenarios.Scenario, dir string) ([]b
 		return nil, fmt.Errorf("recommended.yaml: %w", err)
 	}
 	return buf.Bytes(), r.checkYAML(filepath.Join(dir, RecommendedName+".yaml"), buf.Bytes())
+}
+
+// relocateTraces points each replayed trace's file at it from dir (scenarios.TraceFileFor).
+func relocateTraces(root *yaml.Node, base *scenarios.Scenario, dir string) error {
+	for i := range base.Clients {
+		a := &base.Clients[i].Arrival
+		if a.Shape != "replay" || a.File == "" {
+			continue
+		}
+		file, err := a.TraceFileFor(dir)
+		if err != nil {
+			return err
+		}
+		c, err := indexNode(mapEntry(root, "clients"), strconv.Itoa(i))
+		if err != nil {
+			return err
+		}
+		setScalar(mapEntry(mapEntry(c, "arrival"), "file"), "!!str", file)
+	}
+	return nil
 }
 
 func (r *Recommendation) headComment(base *scenarios.Scenario) string {

@@ -28,7 +28,7 @@ var update = flag.Bool("update", false, "rewrite the README's sample output and 
 // Not run: `make test` (the suite that runs this test). `make scenario NAME=burst` runs as
 // the command its recipe runs (`make -n`), so that its results land in the temporary
 // directory rather than the source tree. The README's template.yaml is the importer's
-// fixture cfnimport/testdata/sam-sqs.yaml.
+// fixture cfnimport/testdata/sam-sqs.yaml, its access.log.gz the catalog's trace.
 func TestREADME(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs every README command (a minute or two)")
@@ -40,6 +40,7 @@ func TestREADME(t *testing.T) {
 		t.Fatalf("make build: %v\n%s", err, out)
 	}
 	copyFile(t, filepath.Join(root, "cfnimport", "testdata", "sam-sqs.yaml"), filepath.Join(work, "template.yaml"))
+	copyFile(t, filepath.Join(root, "scenarios", "traces", "diurnal.jsonl.gz"), filepath.Join(work, "access.log.gz"))
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
 		t.Fatal(err)

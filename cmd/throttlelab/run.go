@@ -215,7 +215,11 @@ func writeRun(dir string, sc *scenarios.Scenario, res *outcome, wall time.Time, 
 			return err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), sc.Source, 0o644); err != nil {
+	src, err := sc.SourceFor(dir) // a replayed trace, pointed at from dir
+	if err != nil {
+		return fmt.Errorf("write scenario copy: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), src, 0o644); err != nil {
 		return fmt.Errorf("write scenario copy: %w", err)
 	}
 	in := reports.Input{Scenario: sc, Summary: res.sum, Series: res.ser, SimSeries: res.simSer,
