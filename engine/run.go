@@ -168,8 +168,16 @@ func (e *Engine) Finish() (*metrics.Summary, *metrics.Series) {
 	e.orchStats(end)
 	e.awsStats(end)
 	e.tokenStats()
+	if api := e.p.API; api != nil && api.KeysEvicted() > 0 {
+		e.rec.Set("downstream_keys_evicted_total", float64(api.KeysEvicted()))
+	}
 	sum, ser := e.rec.Finish(end, e.census())
 	sum.Scenario, sum.Seed = e.sc.Name, e.seed
+	for _, c := range e.p.Clients {
+		if n, ok := c.Arrival.(model.NotedArrival); ok {
+			sum.Notes = append(sum.Notes, n.Notes()...)
+		}
+	}
 	return sum, ser
 }
 

@@ -46,6 +46,13 @@ func (r *runner) stats() {
 	for _, t := range st.Tiers {
 		worst = max(worst, t.Overgrant)
 	}
+	if k := st.Keys; k != nil {
+		// A key evicted from the fake API's bounded per-key state starts afresh.
+		worst = max(worst, k.EvictedOvergrant)
+		if k.EvictedTotal > 0 {
+			r.e.Set("downstream_keys_evicted_total", float64(k.EvictedTotal))
+		}
+	}
 	bound := math.Inf(1)
 	if d := r.sc.Downstream; d != nil {
 		for _, q := range d.Quotas {

@@ -258,15 +258,6 @@ func (p *Pipeline) consumerOver(sc *scenarios.Scenario, qs []model.QueueAPI) err
 	return nil
 }
 
-// RequeueName is the name of the re-queue queue an orchestrator with requeue_first reads
-// first: "<main>-requeue", created when the scenario does not list it.
-func RequeueName(main string) string {
-	if n, ok := cutSuffix(main, ".fifo"); ok {
-		return n + "-requeue.fifo"
-	}
-	return main + "-requeue"
-}
-
 // addRequeueQueue adds the re-queue queue an orchestrator with requeue_first reads first,
 // unless the scenario lists it, and notes the orchestrator's queues in OrchQueues.
 func (p *Pipeline) addRequeueQueue(sc *scenarios.Scenario) error {
@@ -274,10 +265,11 @@ func (p *Pipeline) addRequeueQueue(sc *scenarios.Scenario) error {
 	main := sc.Queues[0]
 	p.OrchQueues = []int{0}
 	if c.RequeueFirst {
-		rq := p.QueueIndex(RequeueName(main.Name))
+		name := sc.RequeueQueue()
+		rq := p.QueueIndex(name)
 		if rq < 0 {
 			cfg := QueueConfig(main)
-			cfg.Name, cfg.MaxReceiveCount, cfg.Delay = RequeueName(main.Name), 0, 0
+			cfg.Name, cfg.MaxReceiveCount, cfg.Delay = name, 0, 0
 			q, err := model.NewQueue(cfg, model.QueueHooks{})
 			if err != nil {
 				return fmt.Errorf("consumer: re-queue queue: %w", err)

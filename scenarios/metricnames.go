@@ -233,9 +233,8 @@ func (r *metricRefs) seriesOf(d design) []string {
 
 // RequeueQueue is the queue an orchestrator with requeue_first reads before its main queue
 // (the first): "MAIN-requeue", or "NAME-requeue.fifo" for a main queue "NAME.fifo"; a run
-// creates it when the scenario does not list it. It is "" without requeue_first. (The
-// pipeline names it with pipeline.RequeueName; TestCatalogRunsWriteKnownMetrics holds the two
-// together through the series a run writes.)
+// creates it when the scenario does not list it. It is "" without requeue_first. The
+// pipeline names the queue it creates with it.
 func (s *Scenario) RequeueQueue() string { return requeueQueue(s.Consumer, s.Queues) }
 
 func requeueQueue(c *Consumer, queues []Queue) string {
