@@ -88,14 +88,24 @@ func (e *Engine) census() metrics.Census {
 	})
 	c := metrics.Census{"retry_wait": retry, "client_attempts": attempts, "direct_calls": direct,
 		"worker_calls": int64(e.orch.busy)}
-	if sending > 0 {
-		c["queue_sends"] = sending
-	}
 	if e.orch.async != nil {
 		c["worker_invoke_retries"] = int64(e.orch.async.Len())
 	}
+	lost := false // a queue's backend failed: what it held is unknown
 	for _, q := range e.queues {
-		c["queue:"+q.Name()] = e.queued(q)
+		n := e.queued(q)
+		if f, ok := q.(failer); ok && f.Failed() {
+			c[metrics.UnknownPrefix+"sqs"] += n
+			lost = true
+			continue
+		}
+		c["queue:"+q.Name()] = n
+	}
+	switch {
+	case sending > 0 && lost:
+		c[metrics.UnknownPrefix+"sqs"] += sending // sends the failed backend may or may not have taken
+	case sending > 0:
+		c["queue_sends"] = sending
 	}
 	if e.stale > 0 {
 		// Messages whose request already ended (a duplicate delivery, or an execution that
@@ -104,6 +114,9 @@ func (e *Engine) census() metrics.Census {
 	}
 	return c
 }
+
+// failer is a remote queue that can tell whether its backend failed.
+type failer interface{ Failed() bool }
 
 // queued counts the messages on q whose request still lives.
 func (e *Engine) queued(q Queue) int64 {

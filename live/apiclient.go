@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/throttlelab/throttlelab/model"
@@ -22,6 +23,7 @@ type apiClient struct {
 	base   string          // "http://127.0.0.1:PORT"
 	health string          // health path
 	c      *http.Client
+	fail   func(error) // the API's failure ends the run
 }
 
 func newAPIClient(base, healthPath string) *apiClient {
@@ -60,6 +62,11 @@ func (a *apiClient) call(ctx context.Context, key string, timeout time.Duration)
 	}
 	resp, err := a.c.Do(req)
 	if err != nil {
+		if errors.Is(err, syscall.ECONNREFUSED) && a.fail != nil {
+			// Nothing listens: the API itself is down, which no emulated outage does (those
+			// answer, reset or hang): the harness's backend failed.
+			a.fail(fmt.Errorf("the downstream API at %s refuses connections: %w", a.base, err))
+		}
 		return model.Reply{Outcome: classify(ctx, err), Latency: time.Since(start)}
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
@@ -117,4 +124,48 @@ func (a *apiClient) reset() error {
 		return fmt.Errorf("reset fake api: %s", resp.Status)
 	}
 	return nil
+}
+
+// watch probes the API every second (its health path: any answer will do, an emulated outage
+// answers too) and reports it failed when it refuses connections or has not answered for
+// timeout: a dead or hung fake API container ends the run, named, instead of passing for an
+// outage.
+func (a *apiClient) watch(ctx context.Context, timeout time.Duration) {
+	last := time.Now()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		pctx, cancel := context.WithTimeout(ctx, timeout)
+		err := a.probe(pctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err == nil:
+			last = time.Now()
+		case errors.Is(err, syscall.ECONNREFUSED), time.Since(last) >= timeout:
+			a.fail(fmt.Errorf("the downstream API at %s has not answered for %s: GET %s: %w",
+				a.base, time.Since(last).Round(time.Second), a.health, err))
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// probe makes one request of the health path; any HTTP answer is a sign of life.
+func (a *apiClient) probe(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+a.health, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := a.c.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.Body.Close()
 }

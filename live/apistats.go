@@ -33,6 +33,9 @@ func (a *apiClient) fetchStats() (fakeapi.Stats, error) {
 // request counts.
 func (r *runner) stats() {
 	r.e.Set("gateway_foreign_total", float64(r.gw.foreign.Load()))
+	if n := r.gw.acceptErrors.Load(); n > 0 {
+		r.e.Set("gateway_accept_errors_total", float64(n))
+	}
 	if n := r.gw.stray.Load(); n > 0 {
 		r.e.Set("gateway_stray_total", float64(n))
 	}

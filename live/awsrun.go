@@ -20,8 +20,11 @@ import (
 type awsBackends struct {
 	queues []*remoteQueue // index for index with the pipeline's queues
 	ops    chan func()    // requests for the pool of SQS callers
-	failed bool           // a backend failed: its queues are left for the endpoint to drop
+	failed bool           // SQS failed: what the queues hold is unknown, and they are left behind
 }
+
+// Failed reports whether SQS failed during the run: what its queues held is then unknown.
+func (rq *remoteQueue) Failed() bool { return rq.b.failed }
 
 // sqsCallers is how many goroutines make SQS requests for the loop (sends, deletes,
 // visibility changes): enough for thousands of requests a second to an emulator; opsBuffer
@@ -45,6 +48,8 @@ func cmpOr(a, b string) string {
 // dead-letter queues, and puts them behind the engine; then it opens the orchestrator's
 // state store.
 func (r *runner) setupBackends(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*r.backendTimeout())
+	defer cancel()
 	prefix := fmt.Sprintf("tl-%s-%06d-", r.sc.Name, rand.IntN(1_000_000))
 	if r.sqsEndpoint() != "" && len(r.e.Queues()) > 0 {
 		if err := r.setupSQS(ctx, prefix); err != nil {
@@ -122,12 +127,14 @@ func (r *runner) startBackends() {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	r.stops = append(r.stops, func() { cancel(); wg.Wait() })
-	fail := func(err error) { r.l.post(func(time.Duration) { r.backendFailed(err) }) }
+	fail := func(err error) { r.l.post(func(time.Duration) { r.fail(err) }) }
 	if b := r.aws; b != nil {
+		bounds := backendCalls{base: ctx, timeout: r.backendTimeout()}
+		sqsFail := func(err error) { r.l.post(func(time.Duration) { b.failed = true; r.fail(err) }) }
 		for _, rq := range b.queues {
-			rq.q.epoch, rq.fail = r.l.start, fail
+			rq.q.epoch, rq.q.bounds, rq.fail = r.l.start, bounds, sqsFail
 			if rq.dlq != nil {
-				rq.dlq.epoch = r.l.start
+				rq.dlq.epoch, rq.dlq.bounds = r.l.start, bounds
 			}
 		}
 		goAll(&wg, sqsCallers, func() { b.call(ctx) })
@@ -142,14 +149,8 @@ func (r *runner) startBackends() {
 	if m := r.state; m != nil {
 		goAll(&wg, 1, func() { m.serve(ctx, fail) })
 	}
-}
-
-// backendFailed is a backend's failure reaching the loop: the run ends with it.
-func (r *runner) backendFailed(err error) {
-	if r.aws != nil {
-		r.aws.failed = true
-	}
-	r.fail(err)
+	r.api.fail = fail
+	goAll(&wg, 1, func() { r.api.watch(ctx, r.backendTimeout()) })
 }
 
 func goAll(wg *sync.WaitGroup, n int, f func()) {

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,9 +15,10 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// BackendCallTimeout bounds every call a backend makes to SQS or DynamoDB. The model's
-// interfaces take no context, so each call gets its own, with this timeout.
-const BackendCallTimeout = 5 * time.Second
+// DefaultBackendTimeout bounds every request to SQS or DynamoDB unless the run says otherwise
+// (Options.BackendTimeout): a backend that does not answer within it has failed, and the run
+// ends saying so.
+const DefaultBackendTimeout = 10 * time.Second
 
 // awsConfig loads the SDK configuration for a client of endpoint in region.
 //
@@ -80,7 +82,18 @@ func apiErrorCode(err error) string {
 	return ""
 }
 
-// backendContext returns the context of one backend call.
-func backendContext() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), BackendCallTimeout)
+// backendCalls bounds a backend's requests: each ends at its deadline, and all of them when
+// the run ends. The zero value bounds each by DefaultBackendTimeout and never ends them.
+type backendCalls struct {
+	base    context.Context
+	timeout time.Duration
+}
+
+// context returns the context of one request.
+func (b backendCalls) context() (context.Context, context.CancelFunc) {
+	base := b.base
+	if base == nil {
+		base = context.Background()
+	}
+	return context.WithTimeout(base, cmp.Or(b.timeout, DefaultBackendTimeout))
 }

@@ -40,6 +40,8 @@ type gateway struct {
 	// ledger); stray counts attempts of the run the engine did not take (a request that
 	// had already ended).
 	foreign, stray atomic.Int64
+	// acceptErrors counts the gateway server's errors (a failed accept).
+	acceptErrors atomic.Int64
 }
 
 // firstKey names a first attempt as vegeta does: its attack (the client) and sequence.

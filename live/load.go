@@ -35,7 +35,31 @@ type loadGen struct {
 	enc     resultEncoder
 	wg      sync.WaitGroup // retries under way
 	attacks []*vegeta.Attacker
-	mu      sync.Mutex // guards attacks against stop
+	mu      sync.Mutex // guards attacks against stop, and firstErr
+	// firstErr is the first attempt that got no answer at all, as its client saw it.
+	firstErr string
+}
+
+// noteError keeps the first transport error of an attempt.
+func (g *loadGen) noteError(res *vegeta.Result) {
+	if res.Code != 0 || res.Error == "" {
+		return
+	}
+	g.mu.Lock()
+	if g.firstErr == "" {
+		g.firstErr = res.Error
+	}
+	g.mu.Unlock()
+}
+
+// firstError is the first transport error an attempt met.
+func (g *loadGen) firstError() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.firstErr == "" {
+		return "no transport error recorded"
+	}
+	return "first error: " + g.firstErr
 }
 
 // loadTransport is the HTTP transport of every attempt, vegeta's and the retries': keep-alive,
@@ -95,6 +119,7 @@ func (g *loadGen) attack(ctx context.Context, c int, atk *vegeta.Attacker) {
 			atk.Stop()
 		}
 		g.enc.encode(res)
+		g.noteError(res)
 		code, ra := int(res.Code), retryAfter(res.Headers)
 		seq, at := res.Seq, res.Timestamp.Sub(g.l.start)
 		g.l.post(func(now time.Duration) { g.firstResult(now, at, c, seq, code, ra) })
@@ -123,6 +148,7 @@ func (g *loadGen) retry(ref uint64, c, n int) {
 		defer g.wg.Done()
 		res := g.send(ref, c, n)
 		g.enc.encode(res)
+		g.noteError(res)
 		code, ra := int(res.Code), retryAfter(res.Headers)
 		g.l.post(func(now time.Duration) { g.l.e.Answered(now, ref, n, code, ra) })
 	}()

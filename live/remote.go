@@ -103,6 +103,8 @@ func (rq *remoteQueue) SendAsync(now time.Duration, body uint64, o model.SendOpt
 		rq.l.post(func(now time.Duration) {
 			if err == nil {
 				rq.bodies[body]++
+			} else if !modelError(err) {
+				rq.b.failed = true
 			}
 			rq.l.e.SendDone(now, tag, id, err)
 		})

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -37,6 +38,13 @@ type Options struct {
 	// Abort, when it closes, ends the run at once (a second Ctrl-C): no drain, a partial
 	// report of what is known.
 	Abort <-chan struct{}
+	// BackendTimeout is how long a backend (SQS, DynamoDB, the fake API) may go without
+	// answering before the run counts it as failed and ends (default DefaultBackendTimeout).
+	BackendTimeout time.Duration
+}
+
+func (r *runner) backendTimeout() time.Duration {
+	return cmp.Or(r.opts.BackendTimeout, DefaultBackendTimeout)
 }
 
 // Result is a finished live run.
@@ -73,6 +81,7 @@ type runner struct {
 	stops  []func()     // what setup started, stopped in reverse order
 	cancel func()       // ends the calls under way
 	loadOK bool         // every first attempt's result has been handled
+	notes  []string     // what the summary should say about how the run was made
 }
 
 // Run runs sc in real time; sc has its defaults applied and is valid. Whatever happens the run
@@ -87,6 +96,10 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 	}
 	interrupted := r.run(ctx)
 	res := r.finish()
+	if n := res.Summary.Metrics["load_errors_total"]; n > 0 && r.err == nil {
+		r.err = fmt.Errorf("the load generator failed to make %.0f attempts (the harness's failure, not the API's): %s",
+			n, r.load.firstError())
+	}
 	switch {
 	case r.err != nil:
 		res.Summary.Notes = append(res.Summary.Notes, "the run stopped early: "+r.err.Error())
@@ -218,6 +231,7 @@ func (r *runner) finish() *Result {
 	r.stats()
 	sum, ser := r.e.Finish()
 	sum.Mode = "live"
+	sum.Notes = append(sum.Notes, r.notes...)
 	if r.err == nil && r.loadOK {
 		r.shortfall(sum) // a run stopped early offered less by design
 	}

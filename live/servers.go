@@ -1,11 +1,14 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -29,10 +32,14 @@ func (r *runner) startServers(ctx context.Context) error {
 	*r.api = *api
 	r.api.l, r.api.ctx = r.l, ctx
 	p := r.e.Pipeline()
+	conns, err := r.connBudget()
+	if err != nil {
+		return err
+	}
 	r.load = &loadGen{l: r.l, gw: r.gw, secret: r.gw.secret, clients: len(p.Clients), cl: p.Clients,
-		dur: r.sc.Duration.D(), workers: r.opts.Workers, client: &http.Client{Transport: loadTransport(loadConns), Timeout: 30 * time.Second}}
+		dur: r.sc.Duration.D(), workers: r.opts.Workers, client: &http.Client{Transport: loadTransport(conns), Timeout: 30 * time.Second}}
 	r.gw.load = r.load
-	url, closeGW, err := serve(r.gw)
+	url, closeGW, err := serveCounting(r.gw, &r.gw.acceptErrors)
 	if err != nil {
 		return fmt.Errorf("start gateway: %w", err)
 	}
@@ -43,8 +50,35 @@ func (r *runner) startServers(ctx context.Context) error {
 
 // loadConns caps the load generator's connections to the gateway: every connection is two
 // file descriptors on this machine (the client's and the gateway's), and a 2-core machine
-// serves no more load with more of them.
-const loadConns = 2048
+// serves no more load with more of them. apiConns caps the workers' connections to the API
+// (two descriptors each too when the fake API runs in process).
+const (
+	loadConns = 2048
+	apiConns  = 1024
+	spareFDs  = 512 // the emulators' clients, the results file, the runtime
+	minConns  = 64
+)
+
+// connBudget checks the file descriptors the run needs against the process's limit (raised to
+// its hard limit at the start): it caps the load generator's connections to fit, saying so in
+// the summary, and refuses a limit too low for a useful run.
+func (r *runner) connBudget() (int, error) {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return loadConns, nil
+	}
+	avail := int(min(l.Cur, 1<<20)) - 2*apiConns - spareFDs
+	conns := min(loadConns, avail/2)
+	if conns < minConns {
+		return 0, fmt.Errorf("file descriptors: the limit is %d (ulimit -n), too few for a live run: it needs at least %d; raise it",
+			l.Cur, 2*(apiConns+minConns)+spareFDs)
+	}
+	if conns < loadConns {
+		r.notes = append(r.notes, fmt.Sprintf("file descriptors: the limit is %d, so the load generator keeps at most %d connections to the gateway (instead of %d); a client above %d requests in flight waits for one",
+			l.Cur, conns, loadConns, conns))
+	}
+	return conns, nil
+}
 
 // startFakeAPI runs the scenario's fake API in-process on loopback.
 func (r *runner) startFakeAPI() (string, error) {
@@ -66,12 +100,19 @@ func (r *runner) startFakeAPI() (string, error) {
 }
 
 // serve runs h on a free port of 127.0.0.1.
-func serve(h http.Handler) (string, func(), error) {
+func serve(h http.Handler) (string, func(), error) { return serveCounting(h, nil) }
+
+// serveCounting runs h on a free port of 127.0.0.1, counting the server's errors (a failed
+// accept: out of file descriptors) in errs instead of logging each.
+func serveCounting(h http.Handler, errs *atomic.Int64) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if errs != nil {
+		srv.ErrorLog = log.New(counter{errs}, "", 0)
+	}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -94,4 +135,12 @@ func raiseFileLimit() {
 			return
 		}
 	}
+}
+
+// counter counts the lines a logger writes.
+type counter struct{ n *atomic.Int64 }
+
+func (c counter) Write(p []byte) (int, error) {
+	c.n.Add(int64(bytes.Count(p, []byte{'\n'})))
+	return len(p), nil
 }

@@ -28,7 +28,7 @@ func (q *SQSQueue) Delete(now time.Duration, r model.Receipt) error {
 	if err != nil {
 		return fmt.Errorf("delete from %q: %w", q.cfg.Name, err)
 	}
-	ctx, cancel := backendContext()
+	ctx, cancel := q.bounds.context()
 	defer cancel()
 	q.calls.Add(1)
 	_, err = q.client.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(q.url), ReceiptHandle: aws.String(rc.handle)})
@@ -53,7 +53,7 @@ func (q *SQSQueue) ChangeVisibility(now time.Duration, r model.Receipt, timeout 
 		return fmt.Errorf("change visibility in %q: %w", q.cfg.Name, err)
 	}
 	secs := ceilSeconds(timeout)
-	ctx, cancel := backendContext()
+	ctx, cancel := q.bounds.context()
 	defer cancel()
 	q.calls.Add(1)
 	_, err = q.client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
@@ -96,7 +96,7 @@ func (q *SQSQueue) Counts(now time.Duration) (visible, inFlight, delayed int) {
 		types.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
 		types.QueueAttributeNameApproximateNumberOfMessagesDelayed,
 	}
-	ctx, cancel := backendContext()
+	ctx, cancel := q.bounds.context()
 	defer cancel()
 	q.calls.Add(1)
 	out, err := q.client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(q.url), AttributeNames: names})

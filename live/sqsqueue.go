@@ -50,7 +50,7 @@ const SQSPollInterval = 100 * time.Millisecond
 // recorded (Err, Errors) and they answer as an empty queue would. Send, Delete and
 // ChangeVisibility return errors; those SQS answers that the model has an error for
 // (an expired receipt, a message not in flight) map to the model's sentinel errors and do
-// not count as backend errors. Every request has its own BackendCallTimeout.
+// not count as backend errors. Every request has its own deadline (backendCalls).
 //
 // The tests run it against fauxqs 1.9.2 (see live/conformance_queue_test.go), which differs
 // from SQS and the model in ways the suite steps around: its GetQueueAttributes counts
@@ -69,6 +69,7 @@ type SQSQueue struct {
 	track  *sqsTracker // shared with the dead-letter queue
 	poll   atomic.Int64
 
+	bounds      backendCalls
 	calls, errs atomic.Int64
 	errMu       sync.Mutex
 	err         error
@@ -121,7 +122,7 @@ func (q *SQSQueue) Send(now time.Duration, body uint64, o model.SendOptions) (id
 	if err != nil {
 		return 0, false, fmt.Errorf("send to %q: %w", q.cfg.Name, err)
 	}
-	ctx, cancel := backendContext()
+	ctx, cancel := q.bounds.context()
 	defer cancel()
 	q.calls.Add(1)
 	out, err := q.client.SendMessage(ctx, in)
@@ -175,7 +176,7 @@ func (q *SQSQueue) Receive(now time.Duration, maxMsgs int, visibility time.Durat
 			types.MessageSystemAttributeNameMessageGroupId,
 		},
 	}
-	ctx, cancel := backendContext()
+	ctx, cancel := q.bounds.context()
 	defer cancel()
 	q.calls.Add(1)
 	out, err := q.client.ReceiveMessage(ctx, in)

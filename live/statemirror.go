@@ -22,6 +22,7 @@ type stateMirror struct {
 	ops     chan func(context.Context) error
 	refused atomic.Int64 // quota takes the store refused
 	dropped atomic.Int64 // writes dropped because the queue was full
+	timeout time.Duration
 }
 
 // setupState opens the orchestrator's state store: DynamoDB with consumer.state dynamodb
@@ -31,7 +32,7 @@ func (r *runner) setupState(ctx context.Context, prefix string) error {
 	if m == nil {
 		return nil
 	}
-	m.l, m.store = r.l, NewMemoryStore()
+	m.l, m.store, m.timeout = r.l, NewMemoryStore(), r.backendTimeout()
 	m.ops = make(chan func(context.Context) error, 4096)
 	for _, q := range r.sc.Consumer.Quotas {
 		m.tiers = append(m.tiers, QuotaKey{Limit: q.Limit})
@@ -55,7 +56,7 @@ func (m *stateMirror) serve(ctx context.Context, fail func(error)) {
 	for {
 		select {
 		case op := <-m.ops:
-			octx, cancel := context.WithTimeout(ctx, BackendCallTimeout)
+			octx, cancel := context.WithTimeout(ctx, m.timeout)
 			err := op(octx)
 			cancel()
 			if err != nil && ctx.Err() == nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -115,25 +116,41 @@ type Ledger struct {
 	Rejected  map[string]int64 `json:"rejected"`
 	Failed    map[string]int64 `json:"failed"`
 	InFlight  map[string]int64 `json:"in_flight_at_end"`
-	Lost      int64            `json:"lost"`
-	Verdict   string           `json:"verdict"`
+	// UnknownAtEnd are the requests whose fate a backend that failed hid (the messages a
+	// dead SQS held), by backend.
+	UnknownAtEnd map[string]int64 `json:"unknown_at_end,omitempty"`
+	Lost         int64            `json:"lost"`
+	Verdict      string           `json:"verdict"`
 }
 
 // Census is where the driver found requests still in flight when the run ended. Each count is
 // taken from the pipeline's own state (queue contents, pending retries, calls under way), not
-// from the recorder, so that the ledger checks the harness.
+// from the recorder, so that the ledger checks the harness. A key with UnknownPrefix counts
+// requests whose fate is unknown because their backend failed ("unknown:sqs").
 type Census map[string]int64
+
+// UnknownPrefix marks a census entry of requests whose fate a failed backend hid.
+const UnknownPrefix = "unknown:"
+
+// split returns the requests in flight and those whose fate is unknown.
+func (c Census) split() (inFlight, unknown int64) {
+	for k, n := range c {
+		if strings.HasPrefix(k, UnknownPrefix) {
+			unknown += n
+		} else {
+			inFlight += n
+		}
+	}
+	return inFlight, unknown
+}
 
 // Finish closes the run at end and returns its summary and series.
 func (r *Recorder) Finish(end time.Duration, census Census) (*Summary, *Series) {
 	r.Advance(end + time.Second - 1)
 	r.mergeHistograms()
 	t := &r.tot
-	var inFlight int64
-	for _, n := range census {
-		inFlight += n
-	}
-	lost := t.offered - t.completed - t.rejected - t.failed - inFlight
+	inFlight, unknown := census.split()
+	lost := t.offered - t.completed - t.rejected - t.failed - inFlight - unknown
 	m := map[string]float64{
 		"offered_total": f(t.offered), "attempts_total": f(t.attempts),
 		"gateway_admitted_total": f(t.admitted), "gateway_throttled_total": f(t.throttled),
@@ -154,6 +171,7 @@ func (r *Recorder) Finish(end time.Duration, census Census) (*Summary, *Series) 
 		"breaker_opened_total":      f(t.breakerOpened),
 		"completed_total":           f(t.completed), "rejected_total": f(t.rejected),
 		"failed_total": f(t.failed), "in_flight_at_end": f(inFlight), "lost_total": f(lost),
+		"unknown_at_end_total":    f(unknown),
 		"e2e_seconds_mean":        meanSeconds(t.e2eSum, t.completed),
 		"queue_wait_seconds_mean": meanSeconds(t.waitSum, t.deleted),
 		"queue_wait_seconds_p99":  quantile(r.wait, 99),
@@ -212,11 +230,20 @@ func (r *Recorder) ledger(census Census, lost int64) Ledger {
 		}
 	}
 	for k, n := range census {
-		if n != 0 {
+		switch name, unknown := strings.CutPrefix(k, UnknownPrefix); {
+		case n == 0:
+		case unknown:
+			if l.UnknownAtEnd == nil {
+				l.UnknownAtEnd = map[string]int64{}
+			}
+			l.UnknownAtEnd[name] = n
+		default:
 			l.InFlight[k] = n
 		}
 	}
 	switch {
+	case lost == 0 && len(l.UnknownAtEnd) > 0:
+		l.Verdict = "every request is accounted for; the fate of some was hidden by a backend that failed (unknown_at_end)"
 	case lost == 0:
 		l.Verdict = "every request is accounted for"
 	case lost > 0:

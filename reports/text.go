@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,10 @@ func WriteText(w io.Writer, s *metrics.Summary) {
 	fmt.Fprintf(w, "  requests    offered %s · completed %s · rejected %s · failed %s · in flight %s · lost %s\n",
 		n("offered_total"), n("completed_total"), n("rejected_total"), n("failed_total"),
 		n("in_flight_at_end"), n("lost_total"))
+	if m["unknown_at_end_total"] > 0 || m["load_errors_total"] > 0 {
+		fmt.Fprintf(w, "  harness     unknown at end %s (a backend failed: %s) · load errors %s\n",
+			n("unknown_at_end_total"), unknownWhere(s.Ledger.UnknownAtEnd), n("load_errors_total"))
+	}
 	fmt.Fprintf(w, "  gateway     attempts %s · admitted %s · throttled (429) %s · quota (429) %s · forbidden (403) %s\n",
 		n("attempts_total"), n("gateway_admitted_total"), n("gateway_throttled_total"),
 		n("gateway_quota_exceeded_total"), n("gateway_forbidden_total"))
@@ -104,3 +109,16 @@ func secs(v float64) string {
 }
 
 func pct(v float64) string { return strconv.FormatFloat(v*100, 'f', 1, 64) + "%" }
+
+// unknownWhere names the backends that hid requests' fate.
+func unknownWhere(u map[string]int64) string {
+	if len(u) == 0 {
+		return "none"
+	}
+	names := make([]string, 0, len(u))
+	for k := range u {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
