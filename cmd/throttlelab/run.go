@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/throttlelab/throttlelab/envs"
+	"github.com/throttlelab/throttlelab/live"
 	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/reports"
 	"github.com/throttlelab/throttlelab/scenarios"
@@ -33,6 +34,7 @@ type runFlags struct {
 	set            map[string]bool
 	notes          []string        // what --set changed that the run's summary should say
 	abort          <-chan struct{} // closed by a second signal: stop at once
+	backendTimeout time.Duration   // live: how long a backend may not answer
 }
 
 var runCommand = &command{
@@ -63,6 +65,7 @@ func defineRunFlags(fs *flag.FlagSet, f *runFlags) {
 	fs.StringVar(&f.sqsEndpoint, "sqs-endpoint", "", "--env endpoint: the SQS endpoint `URL`, overriding --aws-endpoint for SQS")
 	fs.StringVar(&f.dynamoEndpoint, "dynamodb-endpoint", "", "--env endpoint: the DynamoDB endpoint `URL`, overriding --aws-endpoint for DynamoDB")
 	fs.BoolVar(&f.allowRealAWS, "allow-real-aws", false, "allow the endpoints to be real AWS (load there costs money)")
+	fs.DurationVar(&f.backendTimeout, "backend-timeout", live.DefaultBackendTimeout, "live: a backend (SQS, DynamoDB, the fake API) that does not answer for `DURATION` has failed: the run ends with a partial report, naming it")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar (it is drawn only when stderr is a terminal)")
 }
 
