@@ -32,10 +32,13 @@ type agreeCase struct {
 var agreeCases = []agreeCase{
 	{name: "steady", set: map[string]string{"duration": "15s", "drain": "10s"}},
 	{name: "backoff", set: map[string]string{"duration": "15s", "drain": "20s"}},
+	// burst at a fifth of its rates: 5,000 requests a second with retries and a direct call
+	// each saturate two cores, and a saturated machine measures itself (issue 11's burst
+	// test runs it at full rate for the harness's own numbers).
 	{name: "burst", set: map[string]string{"duration": "20s", "drain": "20s",
-		"clients[0].arrival.rate": "750/s", "clients[0].arrival.peak": "2500/s",
+		"clients[0].arrival.rate": "300/s", "clients[0].arrival.peak": "1000/s",
 		"clients[0].arrival.at": "5s", "clients[0].arrival.for": "8s",
-		"gateway.stage.rate": "1000", "gateway.stage.burst": "2500"}},
+		"gateway.stage.rate": "400", "gateway.stage.burst": "1000"}},
 	{name: "usage-plans", set: map[string]string{"duration": "15s", "drain": "15s",
 		"clients[1].arrival.rate": "225/s", "clients[2].arrival.rate": "300/s",
 		"clients[2].arrival.peak": "1500/s", "clients[2].arrival.at": "5s", "clients[2].arrival.for": "5s",
@@ -45,8 +48,13 @@ var agreeCases = []agreeCase{
 	{name: "concurrency-vs-frequency", set: map[string]string{"duration": "20s", "drain": "75s",
 		"clients[0].arrival.at": "4s", "clients[0].arrival.for": "6s"}},
 	{name: "fifo", set: map[string]string{"duration": "15s", "drain": "30s"}},
+	// load-leveling at half its rates, workers and quota: the same backlog and drain, in half
+	// the events (its median waits in the backlog, so a saturated machine's slower workers
+	// would show in it).
 	{name: "load-leveling", set: map[string]string{"duration": "20s", "drain": "60s",
-		"clients[0].arrival.at": "5s", "clients[0].arrival.for": "6s"}},
+		"clients[0].arrival.rate": "100/s", "clients[0].arrival.peak": "1000/s",
+		"clients[0].arrival.at": "5s", "clients[0].arrival.for": "6s",
+		"consumer.concurrency": "20", "downstream.quotas[0].limit": "225"}},
 	{name: "orchestrator", set: map[string]string{"duration": "20s", "drain": "10s"}},
 	{name: "orchestrator-outage", set: map[string]string{"duration": "20s", "drain": "20s",
 		"downstream.outages[0].at": "5s", "downstream.outages[0].for": "8s"}},
@@ -54,7 +62,10 @@ var agreeCases = []agreeCase{
 		"queues[0].visibility_timeout": "5s", "queues[1].visibility_timeout": "5s", "queues[2].visibility_timeout": "5s"}},
 	{name: "quota-day", set: map[string]string{"duration": "20s", "drain": "20s",
 		"clients[0].arrival.rate": "10/s", "clients[0].arrival.amplitude": "8/s", "clients[0].arrival.period": "20s",
-		"queues[0].visibility_timeout": "2s", "downstream.quotas[1].limit": "120"}},
+		"queues[0].visibility_timeout": "2s", "downstream.quotas[1].limit": "120",
+		// the per-second tier out of reach: its 429s, retried 2 s later, split the median
+		// between two modes; the day's quota running out is what the scenario shows
+		"downstream.quotas[0].limit": "30"}},
 	{name: "compare-designs", variant: "concurrency", set: map[string]string{"duration": "15s", "drain": "30s",
 		"clients[0].arrival.at": "3s", "clients[0].arrival.for": "5s", "queues[0].visibility_timeout": "5s"}},
 	{name: "compare-designs", variant: "task-tokens", set: map[string]string{"duration": "15s", "drain": "30s",

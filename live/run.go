@@ -139,11 +139,6 @@ func (r *runner) setup(ctx context.Context) error {
 	if err := r.setupBackends(ctx); err != nil {
 		return err
 	}
-	if o := e.Pipeline().Orchestrator; o != nil {
-		if err := o.SetGuard(OrchestratorGuard); err != nil {
-			return err
-		}
-	}
 	if err := r.load.enc.open(r.opts.ResultsFile); err != nil {
 		return err
 	}
@@ -237,10 +232,3 @@ func (r *runner) finish() *Result {
 	}
 	return &Result{Summary: sum, Series: ser}
 }
-
-// OrchestratorGuard lengthens the live orchestrator's own quota windows (see
-// model.Orchestrator.SetGuard). The delay between an invoke and its call reaching the API
-// spreads by a few milliseconds on an idle machine, and by tens when two cores are shared
-// with a container's proxy and the emulators; 25 ms keeps the quota with the pace at 97.5 %
-// of a per-second quota. Seed 002's design needs the same margin in production.
-const OrchestratorGuard = 25 * time.Millisecond

@@ -288,7 +288,8 @@ func (p *Pipeline) orchestratorConfig(sc *scenarios.Scenario) model.Orchestrator
 	c := sc.Consumer
 	cfg := model.OrchestratorConfig{Schedule: dur(c.Schedule), Timeout: dur(c.Timeout),
 		Pace: rate(c.Pace), Quotas: QuotaConfigs(c.Quotas), BatchSize: c.BatchSize,
-		RequeueFirst: c.RequeueFirst, Visibility: dur(sc.Queues[0].VisibilityTimeout), Epoch: p.Epoch}
+		RequeueFirst: c.RequeueFirst, Visibility: dur(sc.Queues[0].VisibilityTimeout), Epoch: p.Epoch,
+		Guard: model.DefaultOrchestratorGuard}
 	if b := c.Breaker; b != nil {
 		cfg.Breaker = &model.BreakerConfig{Failures: b.Failures, OpenFor: b.OpenFor.D(), HealthCheck: b.HealthCheck.D()}
 	}
