@@ -8,7 +8,9 @@ ARGS  ?=
 # How long `make fuzz` runs each fuzz target (`make test` runs them 5s each). Minimizing a new
 # input is capped at 5s: the default, 60s, would take a short run's whole time.
 FUZZTIME ?= 10s
-FUZZ  := ./scenarios:FuzzLoadBytes ./cfnimport:FuzzImport ./fakeapi:FuzzHandler
+FUZZ  := ./scenarios:FuzzLoadBytes ./cfnimport:FuzzImport ./fakeapi:FuzzHandler \
+         ./trace:FuzzParseAPIGWJSON ./trace:FuzzParseAPIGWCLF ./trace:FuzzParseALB \
+         ./trace:FuzzParseVegeta ./trace:FuzzParseCSV
 # The profile that guides the compiler's optimizations (go build picks it up by itself for
 # the binary; the simulator's benchmarks use it too, so they measure what users run).
 PGO   := cmd/throttlelab/default.pgo
@@ -20,7 +22,7 @@ MODIFIED := $(shell test -n "$$(git status --porcelain 2>/dev/null)" && echo tru
 LDFLAGS  := -X main.commit=$(COMMIT) -X main.modified=$(MODIFIED)
 
 .DEFAULT_GOAL := help
-.PHONY: help build test fuzz tools docker scenario bench pgo lint list validate clean
+.PHONY: help build test race agree fuzz tools docker scenario bench pgo lint list validate clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,8 +32,17 @@ build: ## build bin/throttlelab (`bin/throttlelab version` names the commit)
 
 test: tools docker ## vet, then run every test (what CI runs); installs or starts what they need first
 	$(GO) vet ./...
-	$(GO) test -p 1 -count=1 -timeout 14m ./...
+	$(GO) test -p 1 -count=1 -timeout 25m ./...
+	$(MAKE) --no-print-directory race
+	$(MAKE) --no-print-directory agree
 	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+race: ## the race detector on the engine, the simulator and the live driver (live: its race smoke runs)
+	$(GO) test -race -short -p 1 -count=1 -timeout 15m ./engine/ ./sim/
+	$(GO) test -race -count=1 -timeout 10m -run 'TestRace|TestConformance|TestLiveOnSQSAndDynamoDB' ./live/
+
+agree: ## sim and live held together on every catalog scenario, shortened, and the engine's hard paths
+	THROTTLELAB_AGREE=1 $(GO) test -count=1 -timeout 25m -run '^TestAgree$$' -v ./live/ | grep -v '^=== RUN'; exit $${PIPESTATUS[0]}
 
 fuzz: ## run each fuzz target for FUZZTIME (default 10s); a crasher is saved under testdata/fuzz
 	@for t in $(FUZZ); do \

@@ -126,6 +126,9 @@ func TestSameSeedSameSummary(t *testing.T) {
 }
 
 func TestCatalogLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the whole catalog, a simulated day among it, takes minutes under -race: make test runs it")
+	}
 	for _, name := range scenarios.Catalog() {
 		t.Run(name, func(t *testing.T) {
 			sc, err := scenarios.LoadCatalog(name)
