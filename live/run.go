@@ -95,7 +95,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		return nil, err
 	}
 	interrupted := r.run(ctx)
-	res := r.finish()
+	res := r.finish(interrupted)
 	if n := res.Summary.Metrics["load_errors_total"]; n > 0 && r.err == nil {
 		r.err = fmt.Errorf("the load generator failed to make %.0f attempts (the harness's failure, not the API's): %s",
 			n, r.load.firstError())
@@ -218,7 +218,7 @@ func (r *runner) waitingFor() string {
 
 // finish stops the world and writes the summary: the census of what is still in flight is
 // the engine's own, taken once nothing can reach it any more.
-func (r *runner) finish() *Result {
+func (r *runner) finish(interrupted bool) *Result {
 	r.load.stop()
 	r.l.close()
 	r.cancel()
@@ -227,7 +227,7 @@ func (r *runner) finish() *Result {
 	sum, ser := r.e.Finish()
 	sum.Mode = "live"
 	sum.Notes = append(sum.Notes, r.notes...)
-	if r.err == nil && r.loadOK {
+	if r.err == nil && r.loadOK && !interrupted {
 		r.shortfall(sum) // a run stopped early offered less by design
 	}
 	return &Result{Summary: sum, Series: ser}
