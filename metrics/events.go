@@ -23,6 +23,9 @@ type totals struct {
 	duplicates, requeued, orderBroken, skipped int64
 }
 
+// queueTotals are one queue's counters.
+type queueTotals struct{ sent, received, deleted, deferred, dlq int64 }
+
 // group is the per-client or per-priority slice of the counters.
 type group struct {
 	offered, attempts, admitted, throttled, quota, forbidden int64
@@ -104,15 +107,23 @@ func (r *Recorder) Gateway(now time.Duration, c int, g Gateway) {
 }
 
 // Sent records a message sent to queue q.
-func (r *Recorder) Sent(now time.Duration, q int) { r.tot.sent++; r.series.at(now).sent++ }
+func (r *Recorder) Sent(now time.Duration, q int) {
+	r.tot.sent++
+	r.perQ[q].sent++
+	r.series.at(now).sent++
+}
 
 // Received records n messages received from queue q.
-func (r *Recorder) Received(now time.Duration, q, n int) { r.tot.received += int64(n) }
+func (r *Recorder) Received(now time.Duration, q, n int) {
+	r.tot.received += int64(n)
+	r.perQ[q].received += int64(n)
+}
 
 // Deleted records the deletion of a message that waited `wait` from send to the receive that
 // led to its deletion; client c is its request's client.
 func (r *Recorder) Deleted(now time.Duration, q, c int, wait time.Duration) {
 	r.tot.deleted++
+	r.perQ[q].deleted++
 	r.tot.waitSum += wait
 	r.tot.waitMax = max(r.tot.waitMax, wait)
 	// Latencies go to the client's histogram only; the run's and the priorities' are merged
@@ -126,11 +137,16 @@ func (r *Recorder) Deleted(now time.Duration, q, c int, wait time.Duration) {
 }
 
 // Deferred records a message a worker left to time out in favour of higher-priority work.
-func (r *Recorder) Deferred(now time.Duration, q int) { r.tot.deferred++; r.series.at(now).deferred++ }
+func (r *Recorder) Deferred(now time.Duration, q int) {
+	r.tot.deferred++
+	r.perQ[q].deferred++
+	r.series.at(now).deferred++
+}
 
 // DeadLettered records a message of queue q moved to its dead-letter queue.
 func (r *Recorder) DeadLettered(now time.Duration, q int) {
 	r.tot.dlq++
+	r.perQ[q].dlq++
 	r.series.at(now).dlq++
 	r.series.queue(now, q).dlq++
 }

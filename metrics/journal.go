@@ -186,6 +186,32 @@ func (j *Journal) Close() *Recorder {
 	return j.rec
 }
 
+// Snapshot lets fn read the Recorder as every call made so far has left it, while the
+// journal goes on: it hands the current batch, however full, to the replay goroutine, waits
+// until that goroutine has replayed everything and is idle, calls fn on the caller's
+// goroutine, and lets the replay take batches again when fn returns. fn must not keep the
+// Recorder nor call the journal. The gauges fn sees are those of the latest closed second.
+// After Close, fn reads the Recorder at once.
+func (j *Journal) Snapshot(fn func(*Recorder)) {
+	if j.stopped {
+		fn(j.rec)
+		return
+	}
+	if j.n > 0 {
+		j.flush()
+	}
+	// Every batch but the current one circulates between full and free: once all of them
+	// are back in free, the replay has applied every word and waits on an empty full.
+	var held [journalBatches - 1]*jbatch
+	for i := range held {
+		held[i] = <-j.free
+	}
+	fn(j.rec)
+	for _, b := range held {
+		j.free <- b
+	}
+}
+
 // Finish closes the journal and finishes the Recorder (see Recorder.Finish).
 func (j *Journal) Finish(end time.Duration, census Census) (*Summary, *Series) {
 	return j.Close().Finish(end, census)

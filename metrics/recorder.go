@@ -120,7 +120,8 @@ type Recorder struct {
 	tot     totals
 	perCli  []group
 	perPri  [3]group // histograms merged from the clients' at Finish
-	cliPri  []int    // each client's index in Priorities
+	perQ    []queueTotals
+	cliPri  []int // each client's index in Priorities
 	e2e     *hdr.Histogram
 	wait    *hdr.Histogram
 	ds      *hdr.Histogram
@@ -140,6 +141,7 @@ func NewRecorder(cfg Config, sampler Sampler) *Recorder {
 	for i := range r.perPri {
 		r.perPri[i] = newGroup()
 	}
+	r.perQ = make([]queueTotals, len(cfg.Queues))
 	r.gauges.Queues = make([]QueueGauge, len(cfg.Queues))
 	r.series = newSeries(len(cfg.Clients), len(cfg.Queues))
 	return r
