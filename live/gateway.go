@@ -42,6 +42,7 @@ type gateway struct {
 	foreign, stray atomic.Int64
 	// acceptErrors counts the gateway server's errors (a failed accept).
 	acceptErrors atomic.Int64
+	obs          *gatewayObs // the metrics endpoint's measurements; nil: none
 }
 
 // firstKey names a first attempt as vegeta does: its attack (the client) and sequence.
@@ -65,10 +66,16 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, http.StatusForbidden, `{"message":"Forbidden"}`)
 		return
 	}
+	if g.obs != nil {
+		sw := &statusWriter{ResponseWriter: w}
+		defer g.obs.served(sw, time.Now())
+		w = sw
+	}
 	ch := make(chan engine.Answer, 1)
 	g.l.post(func(now time.Duration) { g.arrive(now, id, ch) })
 	select {
 	case a := <-ch:
+		g.obs.answered(a)
 		g.write(w, a)
 	case <-req.Context().Done():
 	case <-g.l.done:

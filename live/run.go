@@ -41,6 +41,13 @@ type Options struct {
 	// BackendTimeout is how long a backend (SQS, DynamoDB, the fake API) may go without
 	// answering before the run counts it as failed and ends (default DefaultBackendTimeout).
 	BackendTimeout time.Duration
+	// MetricsAddr, when set, serves the run's metrics to Prometheus at http://ADDR/metrics
+	// while it runs, refreshed every second ("127.0.0.1:9464"; port 0 picks a free one). A
+	// host that is not loopback is refused (ErrRemoteMetrics) unless AllowRemoteMetrics.
+	MetricsAddr        string
+	AllowRemoteMetrics bool
+	// MetricsServing, when set, is called with the endpoint's URL once it serves.
+	MetricsServing func(url string)
 }
 
 func (r *runner) backendTimeout() time.Duration {
@@ -82,6 +89,8 @@ type runner struct {
 	cancel func()       // ends the calls under way
 	loadOK bool         // every first attempt's result has been handled
 	notes  []string     // what the summary should say about how the run was made
+	exp    *exporter    // the metrics endpoint's collector; nil: none
+	expSec time.Duration
 }
 
 // Run runs sc in real time; sc has its defaults applied and is valid. Whatever happens the run
@@ -114,6 +123,11 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 
 // setup builds the engine and its ports, and starts the servers and backends.
 func (r *runner) setup(ctx context.Context) error {
+	if a := r.opts.MetricsAddr; a != "" {
+		if err := CheckMetricsAddr(a, r.opts.AllowRemoteMetrics); err != nil {
+			return fmt.Errorf("serve metrics: %w", err) // before anything is started or looked up
+		}
+	}
 	secret := make([]byte, 16)
 	_, _ = rand.Read(secret)
 	r.gw = &gateway{secret: hex.EncodeToString(secret), pending: map[uint64]chan engine.Answer{},
@@ -134,6 +148,9 @@ func (r *runner) setup(ctx context.Context) error {
 	r.cancel = cancel
 	r.stops = append(r.stops, cancel)
 	if err := r.startServers(runCtx); err != nil {
+		return err
+	}
+	if err := r.startMetrics(); err != nil {
 		return err
 	}
 	if err := r.setupBackends(ctx); err != nil {
@@ -179,6 +196,7 @@ func (r *runner) run(ctx context.Context) (interrupted bool) {
 	for {
 		aborted := r.l.step(100*time.Millisecond, r.opts.Abort)
 		now := r.l.now()
+		r.publish(now)
 		if e := r.e.Err(); e != nil {
 			r.fail(e)
 		}

@@ -28,6 +28,8 @@ type runFlags struct {
 	sqsEndpoint    string
 	dynamoEndpoint string
 	allowRealAWS   bool
+	metricsAddr    string // serve the live run's metrics to Prometheus here
+	allowRemoteMet bool
 	quiet          bool
 	saveBaseline   string
 	sets           listFlag
@@ -50,6 +52,7 @@ run directory's scenario.yaml records the values run. Exit 0 when every threshol
 throttlelab run burst --set duration=30s --set clients[0].arrival.peak=8000/s --out /tmp/burst
 throttlelab run burst --save-baseline baselines/burst
 throttlelab run steady --mode live --set duration=10s
+throttlelab run load-leveling --mode live --metrics-addr 127.0.0.1:9464
 throttlelab run orchestrator --mode live --env endpoint --sqs-endpoint http://127.0.0.1:9324 --dynamodb-endpoint http://127.0.0.1:8000`,
 	run: cmdRun,
 }
@@ -66,6 +69,8 @@ func defineRunFlags(fs *flag.FlagSet, f *runFlags) {
 	fs.StringVar(&f.dynamoEndpoint, "dynamodb-endpoint", "", "--env endpoint: the DynamoDB endpoint `URL`, overriding --aws-endpoint for DynamoDB")
 	fs.BoolVar(&f.allowRealAWS, "allow-real-aws", false, "allow the endpoints to be real AWS (load there costs money)")
 	fs.DurationVar(&f.backendTimeout, "backend-timeout", live.DefaultBackendTimeout, "live: a backend (SQS, DynamoDB, the fake API) that does not answer for `DURATION` has failed: the run ends with a partial report, naming it")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the live run's metrics to Prometheus at http://`ADDR`/metrics while it runs (127.0.0.1:PORT; docs/metrics.md)")
+	fs.BoolVar(&f.allowRemoteMet, "allow-remote-metrics", false, "let --metrics-addr bind an address that is not loopback (the network can read the metrics)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar (it is drawn only when stderr is a terminal)")
 }
 
@@ -92,6 +97,10 @@ func cmdRun(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if sc, f.notes, err = applySets(fs, sc, f.sets); err != nil {
 		return err
 	}
+	if f.metricsAddr != "" && (sc.Mode == "sim" && !f.set["mode"] || f.mode == "sim") {
+		return cmdUsageErr(fs, "run: --metrics-addr serves a live run's metrics, and %s runs in mode sim "+
+			"(virtual time has nothing to scrape: a day passes in seconds); add --mode live or --mode both", sc.Name)
+	}
 	return runScenario(sc, f, stdout, stderr)
 }
 
@@ -103,6 +112,9 @@ func checkRunFlags(fs *flag.FlagSet, f runFlags) error {
 	if !oneOf(f.env, envs.Kinds...) {
 		return cmdUsageErr(fs, "run: --env %q: want one of %s", f.env, strings.Join(envs.Kinds, ", "))
 	}
+	if err := checkMetricsFlags(f); err != nil {
+		return cmdUsageErr(fs, "run: %v", err)
+	}
 	if f.env != envs.Endpoint {
 		for _, name := range []string{"aws-endpoint", "sqs-endpoint", "dynamodb-endpoint"} {
 			if f.set[name] {
@@ -111,6 +123,17 @@ func checkRunFlags(fs *flag.FlagSet, f runFlags) error {
 		}
 	}
 	return nil
+}
+
+// checkMetricsFlags checks --metrics-addr before anything runs: no listener, no lookup.
+func checkMetricsFlags(f runFlags) error {
+	if f.metricsAddr == "" {
+		if f.allowRemoteMet {
+			return errors.New("--allow-remote-metrics goes with --metrics-addr")
+		}
+		return nil
+	}
+	return live.CheckMetricsAddr(f.metricsAddr, f.allowRemoteMet)
 }
 
 func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) error {
