@@ -147,10 +147,10 @@ func (r *runner) setup(ctx context.Context) error {
 	runCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.stops = append(r.stops, cancel)
-	if err := r.startServers(runCtx); err != nil {
+	if err := r.startMetrics(); err != nil { // before the gateway serves: it reports to it
 		return err
 	}
-	if err := r.startMetrics(); err != nil {
+	if err := r.startServers(runCtx); err != nil {
 		return err
 	}
 	if err := r.setupBackends(ctx); err != nil {
