@@ -41,6 +41,10 @@ type Options struct {
 	// BackendTimeout is how long a backend (SQS, DynamoDB, the fake API) may go without
 	// answering before the run counts it as failed and ends (default DefaultBackendTimeout).
 	BackendTimeout time.Duration
+	// GatewayAddr is the loopback address the gateway listens on ("127.0.0.1:8080"); empty:
+	// a free port of 127.0.0.1. Known, it lets another client reach the gateway, whose
+	// requests are refused (403) and counted apart (gateway_foreign_total).
+	GatewayAddr string
 }
 
 func (r *runner) backendTimeout() time.Duration {

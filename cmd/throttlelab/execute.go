@@ -75,7 +75,8 @@ func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *
 	bar := newProgress(stderr, f.quiet, "live")
 	opts := live.Options{Seed: seed, APIURL: env.APIURL, ResultsFile: results, Progress: bar.update,
 		AWSEndpoint: env.AWSEndpoint, SQSEndpoint: env.SQSEndpoint, DynamoEndpoint: env.DynamoEndpoint,
-		Region: env.Region, Abort: f.abort, BackendTimeout: f.backendTimeout}
+		Region: env.Region, Abort: f.abort, BackendTimeout: f.backendTimeout,
+		GatewayAddr: f.gatewayAddr}
 	fmt.Fprintf(stderr, "throttlelab: live run of %s (%s) in the %s environment\n", sc.Name, durations(sc), env.Name)
 	res, err := live.Run(ctx, sc, opts)
 	if res != nil {
