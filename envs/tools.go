@@ -46,42 +46,96 @@ func ToolsDir() (string, error) {
 	return filepath.Join(root, ".tools"), nil
 }
 
+// Emulator is an emulator running as a child process of this one, on a loopback port.
+type Emulator struct {
+	// Endpoint is its URL, "http://127.0.0.1:PORT".
+	Endpoint string
+	name     string
+	cmd      *exec.Cmd
+	exited   chan struct{} // closed when the process has exited and been reaped
+	out      *lockedBuffer
+}
+
+// Stop kills the emulator (a stopped one too) and waits for it to exit. It may be called more
+// than once, and after the process died of a Signal.
+func (e *Emulator) Stop() {
+	_ = e.cmd.Process.Kill()
+	<-e.exited
+}
+
+// Signal sends sig to the emulator's process: SIGSTOP hangs it (connections are accepted by
+// the kernel, never answered), SIGCONT resumes it, SIGKILL ends it as a crash would.
+func (e *Emulator) Signal(sig os.Signal) error {
+	select {
+	case <-e.exited:
+		return fmt.Errorf("signal %s: %v: it has exited", e.name, sig)
+	default:
+	}
+	if err := e.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("signal %s: %v: %w", e.name, sig, err)
+	}
+	return nil
+}
+
+// Pid is the emulator's process id.
+func (e *Emulator) Pid() int { return e.cmd.Process.Pid }
+
+// Output is what the emulator has written to its stdout and stderr so far.
+func (e *Emulator) Output() string { return e.out.String() }
+
 // StartFauxqs starts the fauxqs SQS emulator on a free 127.0.0.1 port and returns its
 // endpoint URL once its /health answers (within ToolReadyWithin, and while ctx lasts). stop
 // kills it; it must be called. The error wraps ErrToolMissing when fauxqs or node is missing.
 func StartFauxqs(ctx context.Context) (endpoint string, stop func(), err error) {
-	script, err := toolPath("fauxqs SQS emulator", "fauxqs-server.mjs")
-	if err != nil {
-		return "", nil, err
-	}
-	port, err := freePort()
-	if err != nil {
-		return "", nil, fmt.Errorf("start fauxqs: %w", err)
-	}
-	endpoint = "http://127.0.0.1:" + strconv.Itoa(port)
-	stop, err = startTool(ctx, "fauxqs", []string{script, strconv.Itoa(port)}, func(ctx context.Context) error {
-		return httpReady(ctx, endpoint+"/health")
-	})
-	return endpoint, stop, err
+	return endpointOf(LaunchFauxqs(ctx))
 }
 
 // StartDynalite starts the dynalite DynamoDB emulator on a free 127.0.0.1 port and returns its
-// endpoint URL once it accepts connections (within ToolReadyWithin, and while ctx lasts).
-// Tables become active after 50 ms instead of dynalite's default 500 ms. stop kills it; it
-// must be called. The error wraps ErrToolMissing when dynalite or node is missing.
+// endpoint URL once it accepts connections (within ToolReadyWithin, and while ctx lasts). stop
+// kills it; it must be called. The error wraps ErrToolMissing when dynalite or node is missing.
 func StartDynalite(ctx context.Context) (endpoint string, stop func(), err error) {
-	cli, err := toolPath("dynalite DynamoDB emulator", filepath.Join("node", "node_modules", "dynalite", "cli.js"))
+	return endpointOf(LaunchDynalite(ctx))
+}
+
+func endpointOf(e *Emulator, err error) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
+	return e.Endpoint, e.Stop, nil
+}
+
+// LaunchFauxqs is StartFauxqs, returning the emulator's process too (to stop or kill it in a
+// test of a failing backend). Its Stop must be called.
+func LaunchFauxqs(ctx context.Context) (*Emulator, error) {
+	script, err := toolPath("fauxqs SQS emulator", "fauxqs-server.mjs")
+	if err != nil {
+		return nil, err
+	}
 	port, err := freePort()
 	if err != nil {
-		return "", nil, fmt.Errorf("start dynalite: %w", err)
+		return nil, fmt.Errorf("start fauxqs: %w", err)
+	}
+	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
+	return startTool(ctx, "fauxqs", endpoint, []string{script, strconv.Itoa(port)}, func(ctx context.Context) error {
+		return httpReady(ctx, endpoint+"/health")
+	})
+}
+
+// LaunchDynalite is StartDynalite, returning the emulator's process too. Tables become active
+// after 50 ms instead of dynalite's default 500 ms. Its Stop must be called.
+func LaunchDynalite(ctx context.Context) (*Emulator, error) {
+	cli, err := toolPath("dynalite DynamoDB emulator", filepath.Join("node", "node_modules", "dynalite", "cli.js"))
+	if err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, fmt.Errorf("start dynalite: %w", err)
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	args := []string{cli, "--host", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--createTableMs", "50", "--deleteTableMs", "50", "--updateTableMs", "50"}
-	stop, err = startTool(ctx, "dynalite", args, func(ctx context.Context) error {
+	return startTool(ctx, "dynalite", "http://"+addr, args, func(ctx context.Context) error {
 		var d net.Dialer
 		c, err := d.DialContext(ctx, "tcp", addr)
 		if err == nil {
@@ -89,7 +143,6 @@ func StartDynalite(ctx context.Context) (endpoint string, stop func(), err error
 		}
 		return err
 	})
-	return "http://" + addr, stop, err
 }
 
 // toolPath returns the path of file in the tools directory, or an error wrapping
@@ -138,22 +191,17 @@ func httpReady(ctx context.Context, url string) error {
 }
 
 // startTool runs node with args and waits until ready succeeds, polling every 50 ms for at
-// most ToolReadyWithin. The process is not tied to ctx: it runs until stop. On error (it
+// most ToolReadyWithin. The process is not tied to ctx: it runs until Stop. On error (it
 // exited first, did not answer in time, or ctx ended) it is killed and the error carries
 // its output.
-func startTool(ctx context.Context, name string, args []string, ready func(context.Context) error) (func(), error) {
-	out := &lockedBuffer{}
-	cmd := exec.Command("node", args...)
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
+func startTool(ctx context.Context, name, endpoint string, args []string, ready func(context.Context) error) (*Emulator, error) {
+	e := &Emulator{Endpoint: endpoint, name: name, out: &lockedBuffer{}, exited: make(chan struct{})}
+	e.cmd = exec.Command("node", args...)
+	e.cmd.Stdout, e.cmd.Stderr = e.out, e.out
+	if err := e.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	stop := func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	}
+	go func() { _ = e.cmd.Wait(); close(e.exited) }()
 	began := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, ToolReadyWithin)
 	defer cancel()
@@ -162,15 +210,15 @@ func startTool(ctx context.Context, name string, args []string, ready func(conte
 		err := ready(attempt)
 		cancelAttempt()
 		if err == nil {
-			return stop, nil
+			return e, nil
 		}
 		select {
-		case <-exited:
-			return nil, fmt.Errorf("start %s: it exited before answering: %v\n%s", name, err, out.String())
+		case <-e.exited:
+			return nil, fmt.Errorf("start %s: it exited before answering: %v\n%s", name, err, e.Output())
 		case <-ctx.Done():
-			stop()
+			e.Stop()
 			return nil, fmt.Errorf("start %s: no answer after %v (at most %v): %v\n%s",
-				name, time.Since(began).Round(time.Millisecond), ToolReadyWithin, err, out.String())
+				name, time.Since(began).Round(time.Millisecond), ToolReadyWithin, err, e.Output())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,6 +40,55 @@ func TestStartDynalite(t *testing.T) {
 	need(t, "start dynalite", err)
 	defer stop()
 	dynamoCall(t, endpoint)
+}
+
+// An emulator's process can be hung and killed, as the tests of a failing backend do: stopped,
+// it accepts connections and never answers; resumed, it answers again; killed, it refuses.
+func TestEmulatorSignals(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	e, err := LaunchDynalite(ctx)
+	need(t, "start dynalite", err)
+	defer e.Stop()
+	addr := strings.TrimPrefix(e.Endpoint, "http://")
+	if err := e.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	if err := answers(addr, 500*time.Millisecond); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("stopped: %v, want no answer within its deadline", err)
+	}
+	if err := e.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if err := answers(addr, 5*time.Second); err != nil {
+		t.Errorf("resumed: %v, want an answer", err)
+	}
+	if err := e.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	e.Stop() // waits for it to exit
+	if err := answers(addr, 5*time.Second); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("killed: %v, want connection refused", err)
+	}
+	if err := e.Signal(syscall.SIGCONT); err == nil {
+		t.Error("signal after exit: no error")
+	}
+}
+
+// answers sends an HTTP request over a fresh connection to addr and reads the first byte of
+// the answer, within d.
+func answers(addr string, d time.Duration) error {
+	c, err := net.DialTimeout("tcp", addr, d)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(d))
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		return err
+	}
+	_, err = c.Read(make([]byte, 1))
+	return err
 }
 
 func TestToolMissing(t *testing.T) {

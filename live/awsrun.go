@@ -1,6 +1,7 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -21,6 +22,9 @@ type awsBackends struct {
 	queues []*remoteQueue // index for index with the pipeline's queues
 	ops    chan func()    // requests for the pool of SQS callers
 	failed bool           // SQS failed: what the queues hold is unknown, and they are left behind
+	// cleanupWithin bounds the deletion of the run's queues at its end (set by Run: the
+	// backend timeout, or abortCleanup after a second Ctrl-C).
+	cleanupWithin time.Duration
 }
 
 // Failed reports whether SQS failed during the run: what its queues held is then unknown.
@@ -64,7 +68,7 @@ func (r *runner) setupSQS(ctx context.Context, prefix string) error {
 	if err != nil {
 		return err
 	}
-	b := &awsBackends{ops: make(chan func(), opsBuffer)}
+	b := &awsBackends{ops: make(chan func(), opsBuffer), cleanupWithin: r.backendTimeout()}
 	r.aws = b
 	r.stops = append(r.stops, b.cleanup)
 	p := r.e.Pipeline()
@@ -106,19 +110,24 @@ func (b *awsBackends) create(ctx context.Context, client *sqs.Client, prefix str
 	return rq, nil
 }
 
-// cleanup deletes the run's queues, unless SQS failed (the endpoint drops them, or not).
+// cleanup deletes the run's queues, all at once and within cleanupWithin, unless SQS failed
+// (the endpoint drops them, or not): an SQS that hangs unnoticed delays the run's end by no
+// more than that.
 func (b *awsBackends) cleanup() {
 	if b.failed {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), cmp.Or(b.cleanupWithin, DefaultBackendTimeout))
 	defer cancel()
+	var wg sync.WaitGroup
 	for _, rq := range b.queues {
-		_ = rq.q.DeleteQueue(ctx)
-		if rq.dlq != nil {
-			_ = rq.dlq.DeleteQueue(ctx)
+		for _, q := range []*SQSQueue{rq.q, rq.dlq} {
+			if q != nil {
+				wg.Go(func() { _ = q.DeleteQueue(ctx) })
+			}
 		}
 	}
+	wg.Wait()
 }
 
 // startBackends starts the goroutines that serve the real backends: SQS callers, each queue's

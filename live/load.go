@@ -236,13 +236,15 @@ func (e *resultEncoder) open(path string) error {
 	return nil
 }
 
+// encode writes res, unless the file is closed: an attack's last results may come after
+// the run has ended and closed it.
 func (e *resultEncoder) encode(res *vegeta.Result) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.enc == nil {
 		return
 	}
-	e.mu.Lock()
 	_ = e.enc.Encode(res)
-	e.mu.Unlock()
 }
 
 func (e *resultEncoder) close() error {

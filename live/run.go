@@ -48,6 +48,10 @@ type Options struct {
 	AllowRemoteMetrics bool
 	// MetricsServing, when set, is called with the endpoint's URL once it serves.
 	MetricsServing func(url string)
+	// GatewayAddr is the loopback address the gateway listens on ("127.0.0.1:8080"); empty:
+	// a free port of 127.0.0.1. Known, it lets another client reach the gateway, whose
+	// requests are refused (403) and counted apart (gateway_foreign_total).
+	GatewayAddr string
 }
 
 func (r *runner) backendTimeout() time.Duration {
@@ -71,6 +75,8 @@ const (
 	// watchdogSlack is how far past duration + drain a run may go before the watchdog
 	// ends it, naming what it was waiting for.
 	watchdogSlack = 30 * time.Second
+	// abortCleanup bounds the deletion of the run's queues after a second Ctrl-C.
+	abortCleanup = time.Second
 )
 
 // runner is one live run in progress.
@@ -104,6 +110,9 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 		return nil, err
 	}
 	interrupted := r.run(ctx)
+	if r.aborted() && r.aws != nil {
+		r.aws.cleanupWithin = abortCleanup // stopping at once: a hung SQS must not hold the report
+	}
 	res := r.finish(interrupted)
 	if n := res.Summary.Metrics["load_errors_total"]; n > 0 && r.err == nil {
 		r.err = fmt.Errorf("the load generator failed to make %.0f attempts (the harness's failure, not the API's): %s",
@@ -161,6 +170,16 @@ func (r *runner) setup(ctx context.Context) error {
 	}
 	r.stops = append(r.stops, func() { _ = r.load.enc.close() })
 	return r.api.reset()
+}
+
+// aborted reports whether Options.Abort has closed (a second Ctrl-C).
+func (r *runner) aborted() bool {
+	select {
+	case <-r.opts.Abort:
+		return true
+	default:
+		return false
+	}
 }
 
 // stopAll stops what setup started, last first.

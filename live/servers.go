@@ -39,7 +39,7 @@ func (r *runner) startServers(ctx context.Context) error {
 	r.load = &loadGen{l: r.l, gw: r.gw, secret: r.gw.secret, clients: len(p.Clients), cl: p.Clients,
 		dur: r.sc.Duration.D(), workers: r.opts.Workers, client: &http.Client{Transport: loadTransport(conns), Timeout: 30 * time.Second}}
 	r.gw.load = r.load
-	url, closeGW, err := serveCounting(r.gw, &r.gw.acceptErrors)
+	url, closeGW, err := serveCounting(r.opts.GatewayAddr, r.gw, &r.gw.acceptErrors)
 	if err != nil {
 		return fmt.Errorf("start gateway: %w", err)
 	}
@@ -100,12 +100,16 @@ func (r *runner) startFakeAPI() (string, error) {
 }
 
 // serve runs h on a free port of 127.0.0.1.
-func serve(h http.Handler) (string, func(), error) { return serveCounting(h, nil) }
+func serve(h http.Handler) (string, func(), error) { return serveCounting("", h, nil) }
 
-// serveCounting runs h on a free port of 127.0.0.1, counting the server's errors (a failed
-// accept: out of file descriptors) in errs instead of logging each.
-func serveCounting(h http.Handler, errs *atomic.Int64) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// serveCounting runs h on addr, a loopback address (empty: a free port of 127.0.0.1),
+// counting the server's errors (a failed accept: out of file descriptors) in errs instead of
+// logging each.
+func serveCounting(addr string, h http.Handler, errs *atomic.Int64) (string, func(), error) {
+	if err := checkLoopback(addr); err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", cmpOr(addr, "127.0.0.1:0"))
 	if err != nil {
 		return "", nil, err
 	}
@@ -121,6 +125,21 @@ func serveCounting(h http.Handler, errs *atomic.Int64) (string, func(), error) {
 			_ = srv.Close()
 		}
 	}, nil
+}
+
+// checkLoopback refuses an address off loopback: a live run's load stays on this machine.
+func checkLoopback(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("address %q: want HOST:PORT: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("address %q: want a loopback host (127.0.0.1, ::1 or localhost)", addr)
+	}
+	return nil
 }
 
 // raiseFileLimit lifts RLIMIT_NOFILE to its hard limit: every connection is a descriptor.

@@ -77,7 +77,8 @@ func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *
 		AWSEndpoint: env.AWSEndpoint, SQSEndpoint: env.SQSEndpoint, DynamoEndpoint: env.DynamoEndpoint,
 		Region: env.Region, Abort: f.abort, BackendTimeout: f.backendTimeout,
 		MetricsAddr: f.metricsAddr, AllowRemoteMetrics: f.allowRemoteMet,
-		MetricsServing: func(url string) { fmt.Fprintf(stderr, "throttlelab: serving the run's metrics at %s\n", url) }}
+		MetricsServing: func(url string) { fmt.Fprintf(stderr, "throttlelab: serving the run's metrics at %s\n", url) },
+		GatewayAddr:    f.gatewayAddr}
 	fmt.Fprintf(stderr, "throttlelab: live run of %s (%s) in the %s environment\n", sc.Name, durations(sc), env.Name)
 	res, err := live.Run(ctx, sc, opts)
 	if res != nil {

@@ -37,6 +37,7 @@ type runFlags struct {
 	notes          []string        // what --set changed that the run's summary should say
 	abort          <-chan struct{} // closed by a second signal: stop at once
 	backendTimeout time.Duration   // live: how long a backend may not answer
+	gatewayAddr    string          // live: the gateway's loopback address (empty: a free port)
 }
 
 var runCommand = &command{
@@ -71,6 +72,7 @@ func defineRunFlags(fs *flag.FlagSet, f *runFlags) {
 	fs.DurationVar(&f.backendTimeout, "backend-timeout", live.DefaultBackendTimeout, "live: a backend (SQS, DynamoDB, the fake API) that does not answer for `DURATION` has failed: the run ends with a partial report, naming it")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the live run's metrics to Prometheus at http://`ADDR`/metrics while it runs (127.0.0.1:PORT; docs/metrics.md)")
 	fs.BoolVar(&f.allowRemoteMet, "allow-remote-metrics", false, "let --metrics-addr bind an address that is not loopback (the network can read the metrics)")
+	fs.StringVar(&f.gatewayAddr, "gateway-addr", "", "live: the gateway listens on `HOST:PORT`, a loopback address (default: a free port of 127.0.0.1); other clients sent there are refused (403) and counted as gateway_foreign_total")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar (it is drawn only when stderr is a terminal)")
 }
 
