@@ -112,7 +112,7 @@ func (e *Engine) deleteDone(now time.Duration, w *worker, m model.Message, ok bo
 	e.aws.sqsDeletes++
 	// A receipt gone stale (the visibility timeout ran out during the call) deletes
 	// nothing: the message is delivered again, and that delivery finds its request ended.
-	_ = e.queues[w.curQ].Delete(now, m.Receipt)
+	e.delete(now, w.curQ, m.Receipt)
 	req := e.reqs.get(m.Body)
 	if req == nil {
 		e.rec.Duplicate(now)
@@ -130,6 +130,6 @@ func (e *Engine) deleteDone(now time.Duration, w *worker, m model.Message, ok bo
 // of an execution that timed out.
 func (e *Engine) dropStale(now time.Duration, q int, m model.Message) {
 	e.rec.Duplicate(now)
-	_ = e.queues[q].Delete(now, m.Receipt)
+	e.delete(now, q, m.Receipt)
 	e.aws.sqsDeletes++
 }

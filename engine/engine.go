@@ -40,6 +40,11 @@ type Engine struct {
 	rec    *metrics.Journal
 	ports  Ports
 	queues []Queue
+	// The queues as the hot path reaches them: the model's, called directly (nil where a
+	// remote queue stands), the remote ones that send asynchronously, and which are FIFO.
+	mq    []*model.Queue
+	async []AsyncSender
+	fifo  []bool
 	reqs   slab
 	groups [][]string
 	keys   []string
@@ -92,9 +97,11 @@ func New(sc *scenarios.Scenario, opts Options) (*Engine, error) {
 	e.end = sc.Duration.D() + sc.Drain.D()
 	e.rec = metrics.NewJournal(p.RecorderConfig(), e.sample)
 	e.lastDone = map[groupKey]time.Duration{}
-	for _, q := range p.Queues {
-		e.queues = append(e.queues, q)
+	qs := make([]Queue, len(p.Queues))
+	for i, q := range p.Queues {
+		qs[i] = q
 	}
+	e.setQueues(qs)
 	for _, c := range p.Clients {
 		e.keys = append(e.keys, c.Key)
 		if p.Gateway != nil {
@@ -150,12 +157,46 @@ func (e *Engine) UseQueues(qs []Queue) error {
 	if err := e.p.UseQueues(apis); err != nil {
 		return err
 	}
-	e.queues = qs
+	e.setQueues(qs)
 	if e.p.Pattern != nil {
 		e.workers = make([]worker, e.p.Pattern.Limit())
 		_, e.plain = e.p.Pattern.(*model.Concurrency)
 	}
 	return nil
+}
+
+func (e *Engine) setQueues(qs []Queue) {
+	e.queues = qs
+	e.mq, e.async, e.fifo = make([]*model.Queue, len(qs)), make([]AsyncSender, len(qs)), make([]bool, len(qs))
+	for i, q := range qs {
+		e.mq[i], _ = q.(*model.Queue)
+		e.async[i], _ = q.(AsyncSender)
+		e.fifo[i] = q.Config().FIFO
+	}
+}
+
+// send sends ref to queue qi: at once on a model queue, later (SendDone with tag) on a
+// remote one, which then reports done false.
+func (e *Engine) send(now time.Duration, qi int, ref uint64, o model.SendOptions, tag uint64) (id uint64, err error, done bool) {
+	if mq := e.mq[qi]; mq != nil {
+		id, _, err = mq.Send(now, ref, o)
+		return id, err, true
+	}
+	if as := e.async[qi]; as != nil {
+		as.SendAsync(now, ref, o, tag)
+		return 0, nil, false
+	}
+	id, _, err = e.queues[qi].Send(now, ref, o)
+	return id, err, true
+}
+
+// delete deletes a received message from queue qi; a stale receipt deletes nothing.
+func (e *Engine) delete(now time.Duration, qi int, r model.Receipt) {
+	if mq := e.mq[qi]; mq != nil {
+		_ = mq.Delete(now, r)
+		return
+	}
+	_ = e.queues[qi].Delete(now, r)
 }
 
 // Queues returns the queues as the engine reaches them.

@@ -14,20 +14,18 @@ func (e *Engine) enqueue(now time.Duration, ref uint64, c int, h uint64) {
 	qi := e.p.Clients[c].Queue
 	req := e.reqs.get(ref)
 	req.handle = h
-	o := e.sendOptions(qi, ref, c)
-	if as, ok := e.queues[qi].(AsyncSender); ok {
+	id, err, done := e.send(now, qi, ref, e.sendOptions(qi, ref, c), tag(evSent, ref))
+	if !done {
 		req.state = stSending
-		as.SendAsync(now, ref, o, tag(evSent, ref))
 		return
 	}
-	id, _, err := e.queues[qi].Send(now, ref, o)
 	e.sent(now, ref, qi, id, err)
 }
 
 // sendOptions are the options of a send of request ref (client c) to queue qi.
 func (e *Engine) sendOptions(qi int, ref uint64, c int) model.SendOptions {
 	o := model.SendOptions{Delay: -1}
-	if e.queues[qi].Config().FIFO {
+	if e.fifo[qi] {
 		e.fifoOptions(&o, ref, c)
 	}
 	return o
@@ -49,7 +47,9 @@ func (e *Engine) sent(now time.Duration, ref uint64, qi int, id uint64, err erro
 	e.startExecution(now, ref)
 	e.rec.Sent(now, qi)
 	e.aws.sqsSends++
-	e.answer(now, ref, req.handle, Answer{Kind: Enqueued, MessageID: id}, 0, 0)
+	if e.ports.Client != nil { // an in-process client needs no word of a 200
+		e.answer(now, ref, req.handle, Answer{Kind: Enqueued, MessageID: id}, 0, 0)
+	}
 	e.poll(now)
 	e.stepOrch(now)
 }

@@ -169,13 +169,11 @@ func (e *Engine) orchCallDone(now time.Duration, slot int, rep model.Reply) {
 
 // requeue is a worker putting its request back on queue qi.
 func (e *Engine) requeue(now time.Duration, ref uint64, qi int) {
-	o := e.sendOptions(qi, ref, int(e.reqs.get(ref).client))
-	if as, ok := e.queues[qi].(AsyncSender); ok {
+	_, err, done := e.send(now, qi, ref, e.sendOptions(qi, ref, int(e.reqs.get(ref).client)), tag(evRequeued, ref))
+	if !done {
 		e.reqs.get(ref).state = stSending
-		as.SendAsync(now, ref, o, tag(evRequeued, ref))
 		return
 	}
-	_, _, err := e.queues[qi].Send(now, ref, o)
 	e.requeued(now, ref, err)
 }
 
