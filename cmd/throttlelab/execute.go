@@ -90,7 +90,9 @@ func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *
 	if res == nil {
 		return nil, fmt.Errorf("run %s live: %w", sc.Name, err)
 	}
-	res.Summary.Notes = append(res.Summary.Notes, env.Notes...)
+	if f.target == "" { // a target run uses none of the environment
+		res.Summary.Notes = append(res.Summary.Notes, env.Notes...)
+	}
 	out := &outcome{sum: res.Summary, ser: res.Series}
 	if err != nil {
 		out.partial, out.partialBy = true, err

@@ -186,7 +186,7 @@ func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) e
 	if err := saveBaseline(f.saveBaseline, dir, out.partial, stdout); err != nil {
 		return err
 	}
-	return verdict(out, out.sum, dir)
+	return shardVerdict(verdict(out, out.sum, dir), f, stderr)
 }
 
 // runOne runs sc in mode and writes its files into dir.

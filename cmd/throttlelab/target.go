@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -135,10 +136,14 @@ func printPlan(w io.Writer, sc *scenarios.Scenario, f runFlags) {
 		if !exact {
 			approx = "about "
 		}
-		fmt.Fprintf(w, "  %-14s %s %s  %s/s on average (peak %s/s) for %s: %s%s requests, up to %d attempts each\n",
-			c.Name, c.Method, joinURL(f.target, c.Path), fmtRate(n/d.Seconds()), fmtRate(peak), d, approx, fmtCount(n), tries)
+		retries := "no retries"
+		if tries > 1 {
+			retries = fmt.Sprintf("up to %d attempts each", tries)
+		}
+		fmt.Fprintf(w, "  %-14s %s %s  %s/s on average (peak %s/s) for %s: %s%s requests, %s\n",
+			c.Name, c.Method, joinURL(f.target, c.Path), fmtRate(n/d.Seconds()), fmtRate(peak), d, approx, fmtCount(n), retries)
 	}
-	fmt.Fprintf(w, "  in all: %s requests, at most %s attempts with retries\n", fmtCount(total), fmtCount(attempts))
+	fmt.Fprintf(w, "  in all: %s requests (at most %s attempts)\n", fmtCount(total), fmtCount(attempts))
 }
 
 // planCap bounds how many arrivals printPlan counts one by one; beyond, it integrates the rate.
@@ -205,4 +210,16 @@ func noteSimService(sc *scenarios.Scenario, sum *metrics.Summary) {
 	if us := downstreamURLs(sc); len(us) > 0 {
 		sum.Notes = append(sum.Notes, "simulated: downstream.url is a live run's; the simulation used the downstream section's quotas, latency and errors as the model")
 	}
+}
+
+// shardVerdict is a shard's exit status: its thresholds do not decide it, since they judge
+// the whole run, which throttlelab merge evaluates them on; a shard that could not be carried
+// out or whose ledger does not balance still fails (1).
+func shardVerdict(err error, f runFlags, stderr io.Writer) error {
+	var ee *exitError
+	if f.shard.N == 0 || !errors.As(err, &ee) || ee.code != exitThreshold {
+		return err
+	}
+	fmt.Fprintf(stderr, "throttlelab: shard %s: %v on this shard's part of the load; thresholds judge the merged run (throttlelab merge)\n", f.shard, ee.err)
+	return nil
 }
