@@ -31,7 +31,7 @@ func cmdFakeAPI(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 	file := fs.String("scenario", "", "scenario `FILE` or catalog name (required)")
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (an empty host means 127.0.0.1)")
 	seed := fs.Int64("seed", 0, "`N` seeds latencies and errors (default: the scenario's seed)")
-	stopAfter := fs.Duration("for", 0, "stop after `DURATION` (a stand-in started in the background by a script); default: until Ctrl-C")
+	stopAfter := fs.Duration("for", 0, "stop after `DURATION`, as a stand-in a script starts in the background; 0s (the default): at Ctrl-C or SIGTERM")
 	pos, err := parseFlags(fs, args, stdout)
 	if err != nil {
 		return err
