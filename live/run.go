@@ -124,6 +124,9 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 	if err := setup(ctx); err != nil {
 		return nil, err
 	}
+	if err := r.checkStart(); err != nil {
+		return nil, err
+	}
 	interrupted := r.run(ctx)
 	if r.aborted() && r.aws != nil {
 		r.aws.cleanupWithin = abortCleanup // stopping at once: a hung SQS must not hold the report

@@ -51,3 +51,18 @@ func (r *runner) waitForStart(ctx context.Context) bool {
 	r.l.start = time.Now() // nothing ran: the partial report is of an empty run
 	return false
 }
+
+// maxStartLate is how far past Options.StartAt a run may be ready and still start: beyond,
+// its seconds would not be the other shards'.
+const maxStartLate = time.Second
+
+// checkStart refuses a run whose StartAt passed while it was being set up.
+func (r *runner) checkStart() error {
+	if at := r.opts.StartAt; !at.IsZero() {
+		if late := time.Since(at); late > maxStartLate {
+			return fmt.Errorf("start at %s: the run was ready %s after it, so its seconds would not line up with the other shards': give the shards an instant further ahead",
+				at.UTC().Format(time.RFC3339Nano), late.Round(time.Millisecond))
+		}
+	}
+	return nil
+}

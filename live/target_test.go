@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,5 +173,39 @@ downstream:
 	}
 	if l.Completed+l.Rejected["throttled"] != l.Offered {
 		t.Errorf("completed %d + rejected %v != offered %d", l.Completed, l.Rejected, l.Offered)
+	}
+}
+
+// TestShardStartLate: a run ready after its --start-at has passed (by more than a second)
+// refuses to start: its seconds would not be the other shards'.
+func TestShardStartLate(t *testing.T) {
+	sc := load(t, targetScenario)
+	_, err := Run(context.Background(), sc, Options{Target: "http://127.0.0.1:1", StartAt: time.Now().Add(-3 * time.Second)})
+	if err == nil || !strings.Contains(err.Error(), "would not line up") {
+		t.Errorf("a start 3 s past: %v", err)
+	}
+}
+
+// TestShardGateway: a shard of a run through the emulated gateway offers its third of the
+// arrivals, starting at --start-at, and says that its gateway was its own.
+func TestShardGateway(t *testing.T) {
+	sc := load(t, `
+name: shard
+duration: 2s
+drain: 2s
+mode: live
+clients: [{name: c, arrival: {shape: constant, rate: 150/s}}]
+gateway: {stage: {rate: 1000, burst: 100}}
+`)
+	start := time.Now().Add(500 * time.Millisecond)
+	res := liveRun(t, sc, Options{Shard: model.Shard{I: 1, N: 3}, StartAt: start})
+	if l := res.Summary.Ledger; l.Offered != 100 || l.Completed != 100 {
+		t.Errorf("shard 1/3 of 300 arrivals: offered %d, completed %d; want 100", l.Offered, l.Completed)
+	}
+	if time.Since(start) < 1900*time.Millisecond { // its last arrival is due 1.99 s after the start
+		t.Error("the load did not wait for --start-at")
+	}
+	if !hasNote(res.Summary.Notes, "shard 1/3: this run offered its 1/3") || !hasNote(res.Summary.Notes, "emulated a gateway, queues and consumer of its own") {
+		t.Errorf("notes %q", res.Summary.Notes)
 	}
 }

@@ -33,6 +33,9 @@ func checkTargetFlags(fs *flag.FlagSet, f *runFlags) error {
 		if err := scenarios.CheckServiceURL(f.target); err != nil {
 			return cmdUsageErr(fs, "run: --target %v", err)
 		}
+		if strings.ContainsAny(f.target, "?") {
+			return cmdUsageErr(fs, "run: --target %s: each client's path is appended to it, so it takes no query string: put one in the clients' paths", f.target)
+		}
 		if f.env != envs.Embedded {
 			return cmdUsageErr(fs, "run: --target replaces the emulated pipeline; --env %s says where that pipeline's backends run: leave --env out", f.env)
 		}

@@ -113,6 +113,7 @@ func TestTargetFlags(t *testing.T) {
 		want string
 	}{
 		{[]string{"--target", "127.0.0.1:8080"}, "want an http:// or https:// URL"},
+		{[]string{"--target", "http://127.0.0.1:8080/prod?stage=1"}, "takes no query string"},
 		{[]string{"--target", "http://127.0.0.1:1", "--mode", "sim"}, "--target measures a real endpoint"},
 		{[]string{"--target", "http://127.0.0.1:1", "--env", "containers"}, "--target replaces the emulated pipeline"},
 		{[]string{"--shard", "1/2"}, "--shard needs --start-at"},
