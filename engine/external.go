@@ -34,12 +34,17 @@ type Heard struct {
 	// QuotaExceeded says a 429 was API Gateway's usage-plan quota
 	// (x-amzn-ErrorType: LimitExceededException) rather than its throttle.
 	QuotaExceeded bool
+	// TargetFailed says that no answer (Status 0) was the target's doing — a refused or
+	// reset connection, no answer within the client's timeout — rather than the client's
+	// own failure to make the attempt (file descriptors, ephemeral ports): a backend error,
+	// not a load error.
+	TargetFailed bool
 }
 
 // outcome classifies an answer as the ledger counts a gateway's: 2xx admitted; 429 throttled
-// (or quota exceeded); 403 forbidden; no answer a load error (the attempt was not completed:
-// the client's own failure, or a target that did not answer in time); any other status a
-// backend error (5xx, and 4xx a target gives for a request it will not serve).
+// (or quota exceeded); 403 forbidden; any other status a backend error (5xx, and 4xx a
+// target gives for a request it will not serve), and so is no answer through the target's
+// fault; no answer through the client's own is a load error.
 func (h Heard) outcome() (metrics.Gateway, metrics.Reason) {
 	switch s := h.Status; {
 	case s/100 == 2:
@@ -50,7 +55,7 @@ func (h Heard) outcome() (metrics.Gateway, metrics.Reason) {
 		return metrics.Throttled, metrics.RejectThrottled
 	case s == http.StatusForbidden:
 		return metrics.Forbidden, metrics.RejectForbidden
-	case s == 0:
+	case s == 0 && !h.TargetFailed:
 		return metrics.LoadError, metrics.RejectLoadError
 	default:
 		return metrics.BackendError, metrics.RejectBackend

@@ -55,14 +55,17 @@ func TestExternalLedger(t *testing.T) {
 		t.Fatalf("retries asked: %v; want attempt 2 of the throttled request", port.retries)
 	}
 	e.Heard(720*ms, thr, 2, Heard{Sent: 610 * ms, Status: 403})
-	late := e.Arrive(1900*ms, 0, 2) // waiting for its retry at the end
-	e.Heard(1950*ms, late, 1, Heard{Status: 503})
+	late := e.Arrive(1900*ms, 0, 2)                                 // waiting for its retry at the end
+	e.Heard(1950*ms, late, 1, Heard{Status: 0, TargetFailed: true}) // refused by the target
 	sum, ser := e.Finish()
 	l := sum.Ledger
 	if l.Offered != 3 || l.Completed != 1 || l.Rejected["forbidden"] != 1 || l.InFlight["retry_wait"] != 1 || l.Lost != 0 {
 		t.Errorf("ledger %+v", l)
 	}
 	m := sum.Metrics
+	if m["load_errors_total"] != 0 {
+		t.Errorf("a target's refusal counted as %v load errors", m["load_errors_total"])
+	}
 	if m["attempts_total"] != 4 || m["gateway_throttled_total"] != 1 || m["gateway_forbidden_total"] != 1 || m["gateway_backend_errors_total"] != 1 {
 		t.Errorf("attempts %v, throttled %v, forbidden %v, backend errors %v", m["attempts_total"],
 			m["gateway_throttled_total"], m["gateway_forbidden_total"], m["gateway_backend_errors_total"])
@@ -75,5 +78,30 @@ func TestExternalLedger(t *testing.T) {
 	}
 	if ser.Has("queue.q.depth") {
 		t.Error("an external run has no queue series")
+	}
+}
+
+func TestHeardOutcome(t *testing.T) {
+	for _, tt := range []struct {
+		h    Heard
+		want string
+	}{
+		{Heard{Status: 204}, ""},
+		{Heard{Status: 429}, "throttled"},
+		{Heard{Status: 429, QuotaExceeded: true}, "quota_exceeded"},
+		{Heard{Status: 403}, "forbidden"},
+		{Heard{Status: 502}, "backend_error"},
+		{Heard{Status: 404}, "backend_error"},
+		{Heard{Status: 0, TargetFailed: true}, "backend_error"},
+		{Heard{Status: 0}, "load_error"},
+	} {
+		g, why := tt.h.outcome()
+		got := why.String()
+		if g == 0 {
+			got = ""
+		}
+		if got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.h, got, tt.want)
+		}
 	}
 }

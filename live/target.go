@@ -27,11 +27,27 @@ import (
 // summary should say about them. It is used off the loop, by the load generator's goroutines.
 type targetView struct {
 	mu sync.Mutex
-	// noAnswer counts attempts that got no answer (firstErr is the first one's error); odd
-	// counts answers by status outside the ledger's classes (1xx, 3xx, 4xx but 403 and 429).
+	// noAnswer counts attempts the target did not answer (firstErr is the first one's
+	// error); odd counts answers by status outside the ledger's classes (1xx, 3xx, 4xx but
+	// 403 and 429).
 	noAnswer int64
 	firstErr string
 	odd      map[int]int64
+}
+
+// harnessErrors are the transport errors that are the load generator's own failure to make
+// an attempt, whatever the target: out of file descriptors, ephemeral ports or buffers.
+var harnessErrors = []string{"too many open files", "cannot assign requested address", "no buffer space available"}
+
+// targetsFault tells a transport error the target caused (refused, reset, timed out, a name
+// that does not resolve, a TLS failure) from the harness's own (harnessErrors).
+func targetsFault(err string) bool {
+	for _, h := range harnessErrors {
+		if strings.Contains(err, h) {
+			return false
+		}
+	}
+	return true
 }
 
 // heard is what a client heard for attempt res, sent res.Timestamp − start into the run.
@@ -48,7 +64,8 @@ func (t *targetView) heard(res *vegeta.Result, start time.Time) engine.Heard {
 		}
 		t.odd[s]++
 		t.mu.Unlock()
-	} else if s == 0 {
+	} else if s == 0 && targetsFault(res.Error) {
+		h.TargetFailed = true
 		t.mu.Lock()
 		if t.noAnswer++; t.firstErr == "" {
 			t.firstErr = res.Error
@@ -116,8 +133,8 @@ func (r *runner) targetStats() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.noAnswer > 0 {
-		r.notes = append(r.notes, fmt.Sprintf("%d attempts got no answer from the target (counted as load errors; the first: %s): "+
-			"a target that refuses connections or answers after the clients' 30s timeout shows here", t.noAnswer, t.firstErr))
+		r.notes = append(r.notes, fmt.Sprintf("%d attempts got no answer from the target: refused, reset, or none within the clients' 30s "+
+			"(counted as backend errors; the first: %s)", t.noAnswer, t.firstErr))
 	}
 	if len(t.odd) > 0 {
 		var parts []string

@@ -209,3 +209,23 @@ gateway: {stage: {rate: 1000, burst: 100}}
 		t.Errorf("notes %q", res.Summary.Notes)
 	}
 }
+
+// TestTargetRefuses: a target that refuses connections is the target's failure, not the
+// harness's: the run ends normally, each request rejected as a backend error, and says so.
+func TestTargetRefuses(t *testing.T) {
+	sc := load(t, `
+name: refused
+duration: 1s
+drain: 2s
+mode: live
+clients: [{name: c, arrival: {shape: constant, rate: 20/s}}]
+`)
+	res := liveRun(t, sc, Options{Target: "http://127.0.0.1:1"})
+	l := res.Summary.Ledger
+	if l.Offered != 20 || l.Rejected["backend_error"] != 20 || res.Summary.Metrics["load_errors_total"] != 0 {
+		t.Errorf("ledger %+v, load errors %v", l, res.Summary.Metrics["load_errors_total"])
+	}
+	if !hasNote(res.Summary.Notes, "20 attempts got no answer from the target") {
+		t.Errorf("notes %q", res.Summary.Notes)
+	}
+}
