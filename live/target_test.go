@@ -146,7 +146,7 @@ func sumOf(xs []float64) float64 {
 
 // TestTargetRetries: a target's 429s are retried by the client's policy; every attempt is
 // counted once, as the target counted it, and each request ends once: completed, or
-// rejected after its last attempt.
+// rejected after its last attempt. The run serves its metrics endpoint meanwhile.
 func TestTargetRetries(t *testing.T) {
 	sc := load(t, `
 name: retries
@@ -161,9 +161,13 @@ downstream:
   quotas: [{limit: 20, per: 1s, window: sliding}]
 `)
 	url := startService(t, sc)
-	res := liveRun(t, sc, Options{Target: url})
+	served := ""
+	res := liveRun(t, sc, Options{Target: url, MetricsAddr: "127.0.0.1:0", MetricsServing: func(u string) { served = u }})
 	m, l := res.Summary.Metrics, res.Summary.Ledger
 	st := serviceStats(t, url)
+	if served == "" {
+		t.Error("a target run served no metrics endpoint")
+	}
 	t.Logf("offered %d completed %d rejected %v attempts %v; the target: %v", l.Offered, l.Completed, l.Rejected, m["attempts_total"], st.Calls)
 	if l.Offered != 100 || m["attempts_total"] <= 100 || m["attempts_total"] > 300 {
 		t.Errorf("offered %d, attempts %v: want 100 requests with retries, at most 3 attempts each", l.Offered, m["attempts_total"])
