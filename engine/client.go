@@ -20,8 +20,13 @@ func (e *Engine) netDelay() time.Duration { return time.Duration(e.net.Int64N(in
 // Arrive is a first attempt of client c, the seq-th of its arrivals (counting from 0),
 // reaching the engine from a client outside it: it returns the new request's reference,
 // which the client's later attempts carry. Its first attempt then reaches the gateway
-// through AtGateway (or fails on its way: Answered).
+// through AtGateway (or fails on its way: Answered). In an external run (Options.External)
+// now is when the attempt was sent, and Heard for attempt 1 follows at once: a client
+// reports a first attempt with its answer.
 func (e *Engine) Arrive(now time.Duration, c int, seq uint64) uint64 {
+	if e.external {
+		return e.arriveExternal(now, c, seq)
+	}
 	e.advance(max(now, e.k.now))
 	ref := e.reqs.alloc()
 	req := e.reqs.get(ref)
@@ -93,6 +98,10 @@ func (e *Engine) answer(now time.Duration, ref, h uint64, a Answer, why metrics.
 // retries or gives up, for the reason the gateway gave (a request the gateway never saw
 // failed in the load generator itself).
 func (e *Engine) Answered(now time.Duration, ref uint64, n, status int, retryAfter time.Duration) {
+	if e.external {
+		e.Heard(now, ref, n, Heard{Sent: now, Status: status, RetryAfter: retryAfter})
+		return
+	}
 	e.advance(max(now, e.k.now))
 	now = e.k.now
 	req := e.reqs.get(ref)

@@ -63,6 +63,7 @@ type Engine struct {
 	tokAt                     time.Duration // pending task-token deadline event, 0: none
 	peak                      int           // the most executions in use since the last second closed
 	plain                     bool          // the pattern never defers (Concurrency): skip asking it
+	external                  bool          // Options.External: the attempts go to a target outside
 	// lastDone is the arrival of the latest completed request of each FIFO message group.
 	lastDone map[groupKey]time.Duration
 	sends    uint64 // FIFO sends, for unique deduplication IDs
@@ -76,6 +77,10 @@ type Options struct {
 	Seed *int64
 	// Ports are the engine's ways to the world; zero: everything in process (the simulator).
 	Ports Ports
+	// External sends the clients' attempts to a target outside the engine (see Heard): it
+	// needs a client port, and a scenario without the sections the target replaces
+	// (ForTarget).
+	External bool
 }
 
 // New builds the pipeline of sc (defaults applied, validated) and the engine that runs it.
@@ -87,7 +92,10 @@ func New(sc *scenarios.Scenario, opts Options) (*Engine, error) {
 	if opts.Seed != nil {
 		seed = *opts.Seed
 	}
-	e := &Engine{sc: sc, seed: seed, ports: opts.Ports,
+	if opts.External && opts.Ports.Client == nil {
+		return nil, errors.New("engine: an external run needs a client port")
+	}
+	e := &Engine{sc: sc, seed: seed, ports: opts.Ports, external: opts.External,
 		rng: rand.New(rand.NewPCG(uint64(seed), 0)), net: rand.New(rand.NewPCG(uint64(seed), 1<<32))}
 	p, err := pipeline.Build(sc, seed, e.hooks)
 	if err != nil {

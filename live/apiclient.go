@@ -21,13 +21,15 @@ type apiClient struct {
 	l      *loop
 	ctx    context.Context // ends the calls under way when the run stops
 	base   string          // "http://127.0.0.1:PORT"
+	call1  string          // what a call POSTs to: base + "/call", or downstream.url exactly
 	health string          // health path
 	c      *http.Client
 	fail   func(error) // the API's failure ends the run
 }
 
 func newAPIClient(base, healthPath string) *apiClient {
-	return &apiClient{base: strings.TrimRight(base, "/"), health: healthPath,
+	base = strings.TrimRight(base, "/")
+	return &apiClient{base: base, call1: base + "/call", health: healthPath,
 		c: &http.Client{Transport: loadTransport(1024)}}
 }
 
@@ -53,7 +55,7 @@ func (a *apiClient) call(ctx context.Context, key string, timeout time.Duration)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/call", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.call1, nil)
 	if err != nil {
 		return model.Reply{Outcome: model.CallReset}
 	}

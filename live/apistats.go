@@ -40,6 +40,10 @@ func (r *runner) stats() {
 		r.e.Set("gateway_stray_total", float64(n))
 	}
 	r.backendStats()
+	if r.svc != nil {
+		r.svc.read(r.api, false) // downstream.url: compared with its counts at the start (annotate)
+		return
+	}
 	st, err := r.api.fetchStats()
 	if err != nil {
 		r.e.Set("downstream_stats_unavailable", 1)

@@ -158,8 +158,10 @@ func (r *runner) startBackends() {
 	if m := r.state; m != nil {
 		goAll(&wg, 1, func() { m.serve(ctx, fail) })
 	}
-	r.api.fail = fail
-	goAll(&wg, 1, func() { r.api.watch(ctx, r.backendTimeout()) })
+	if r.api != nil { // none in a target run
+		r.api.fail = fail
+		goAll(&wg, 1, func() { r.api.watch(ctx, r.backendTimeout()) })
+	}
 }
 
 func goAll(wg *sync.WaitGroup, n int, f func()) {

@@ -113,7 +113,7 @@ func (g *gateway) arrive(now time.Duration, id attemptID, ch chan engine.Answer)
 			g.strayAnswer(ch)
 			return
 		}
-		ref = g.l.e.Arrive(now, id.client, id.seq)
+		ref = g.l.e.Arrive(now, id.client, g.load.shard.Global(id.seq))
 		g.firsts[k] = ref
 	}
 	g.next++

@@ -33,6 +33,8 @@ type loadGen struct {
 	workers uint64 // cap on each attack's workers (0: from the client's peak rate)
 	client  *http.Client
 	enc     resultEncoder
+	shard   model.Shard    // the run's part of the arrivals (vegeta's seq k is the shard's k)
+	tgt     *targetView    // a target run's view of the answers; nil: the emulated gateway
 	wg      sync.WaitGroup // retries under way
 	attacks []*vegeta.Attacker
 	mu      sync.Mutex // guards attacks against stop, and firstErr
@@ -109,7 +111,10 @@ func (g *loadGen) stop() {
 
 func (g *loadGen) attack(ctx context.Context, c int, atk *vegeta.Attacker) {
 	method, path := cutRoute(g.cl[c].Route)
-	hdr := http.Header{hdrRun: {g.secret}}
+	hdr := http.Header{}
+	if g.secret != "" {
+		hdr.Set(hdrRun, g.secret)
+	}
 	if key := g.cl[c].Key; key != "" {
 		hdr.Set("x-api-key", key)
 	}
@@ -120,6 +125,11 @@ func (g *loadGen) attack(ctx context.Context, c int, atk *vegeta.Attacker) {
 		}
 		g.enc.encode(res)
 		g.noteError(res)
+		if g.tgt != nil {
+			h, seq := g.tgt.heard(res, g.l.start), res.Seq
+			g.l.post(func(now time.Duration) { g.targetFirst(now, c, seq, h) })
+			continue
+		}
 		code, ra := int(res.Code), retryAfter(res.Headers)
 		seq, at := res.Seq, res.Timestamp.Sub(g.l.start)
 		g.l.post(func(now time.Duration) { g.firstResult(now, at, c, seq, code, ra) })
@@ -133,7 +143,7 @@ func (g *loadGen) firstResult(now, at time.Duration, c int, seq uint64, code int
 	if !seen {
 		// It never reached the gateway: the request is known from here on, and a late
 		// arrival of it at the gateway is a stray.
-		ref = g.l.e.Arrive(at, c, seq)
+		ref = g.l.e.Arrive(at, c, g.shard.Global(seq))
 		g.gw.firsts[k] = ref
 	} else {
 		delete(g.gw.firsts, k)
@@ -149,6 +159,11 @@ func (g *loadGen) retry(ref uint64, c, n int) {
 		res := g.send(ref, c, n)
 		g.enc.encode(res)
 		g.noteError(res)
+		if g.tgt != nil {
+			h := g.tgt.heard(res, g.l.start)
+			g.l.post(func(now time.Duration) { g.l.e.Heard(now, ref, n, h) })
+			return
+		}
 		code, ra := int(res.Code), retryAfter(res.Headers)
 		g.l.post(func(now time.Duration) { g.l.e.Answered(now, ref, n, code, ra) })
 	}()
@@ -163,9 +178,11 @@ func (g *loadGen) send(ref uint64, c, n int) *vegeta.Result {
 		res.Error = err.Error()
 		return res
 	}
-	req.Header.Set(hdrRun, g.secret)
+	if g.secret != "" { // the emulated gateway's: a target hears nothing of the run's secret
+		req.Header.Set(hdrRun, g.secret)
+		req.Header.Set(hdrRef, strconv.FormatUint(ref, 10))
+	}
 	req.Header.Set(hdrAttack, res.Attack)
-	req.Header.Set(hdrRef, strconv.FormatUint(ref, 10))
 	req.Header.Set(hdrAttempt, strconv.Itoa(n))
 	if key := g.cl[c].Key; key != "" {
 		req.Header.Set("x-api-key", key)

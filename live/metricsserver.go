@@ -53,7 +53,9 @@ func (r *runner) startMetrics() error {
 		return fmt.Errorf("serve metrics: %w", err)
 	}
 	r.exp = newExporter(r.sc.Name)
-	r.gw.obs = r.exp.gw
+	if r.gw != nil { // none in a target run
+		r.gw.obs = r.exp.gw
+	}
 	reg := prometheus.NewRegistry()
 	if err := reg.Register(r.exp); err != nil {
 		ln.Close()

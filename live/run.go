@@ -10,6 +10,7 @@ import (
 
 	"github.com/throttlelab/throttlelab/engine"
 	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/model"
 	"github.com/throttlelab/throttlelab/scenarios"
 )
 
@@ -52,6 +53,15 @@ type Options struct {
 	// a free port of 127.0.0.1. Known, it lets another client reach the gateway, whose
 	// requests are refused (403) and counted apart (gateway_foreign_total).
 	GatewayAddr string
+	// Target, when set, is a real endpoint the clients' attempts go to (URL + each client's
+	// path) instead of the emulated pipeline, which is not started (see target.go).
+	Target string
+	// Shard makes the run one of N load generators: it offers its 1/N of each client's
+	// arrivals (model.Shard). Zero: the whole run.
+	Shard model.Shard
+	// StartAt, when not zero, is the instant the load starts (run time 0), waited for once
+	// everything is set up: shards started with one StartAt count the same seconds.
+	StartAt time.Time
 }
 
 func (r *runner) backendTimeout() time.Duration {
@@ -97,6 +107,7 @@ type runner struct {
 	notes  []string     // what the summary should say about how the run was made
 	exp    *exporter    // the metrics endpoint's collector; nil: none
 	expSec time.Duration
+	svc    *service // downstream.url: the real service the workers call
 }
 
 // Run runs sc in real time; sc has its defaults applied and is valid. Whatever happens the run
@@ -106,7 +117,14 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts Options) (*Result, er
 	raiseFileLimit()
 	r := &runner{sc: sc, opts: opts}
 	defer r.stopAll()
-	if err := r.setup(ctx); err != nil {
+	setup := r.setup
+	if opts.Target != "" {
+		setup = r.setupTarget
+	}
+	if err := setup(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.checkStart(); err != nil {
 		return nil, err
 	}
 	interrupted := r.run(ctx)
@@ -153,6 +171,7 @@ func (r *runner) setup(ctx context.Context) error {
 	}
 	r.e, r.l = e, newLoop(e)
 	r.gw.l, r.gw.model = r.l, e.Pipeline().Gateway
+	r.shardArrivals()
 	runCtx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.stops = append(r.stops, cancel)
@@ -169,7 +188,7 @@ func (r *runner) setup(ctx context.Context) error {
 		return err
 	}
 	r.stops = append(r.stops, func() { _ = r.load.enc.close() })
-	return r.api.reset()
+	return r.resetAPI()
 }
 
 // aborted reports whether Options.Abort has closed (a second Ctrl-C).
@@ -198,7 +217,9 @@ func (r *runner) fail(err error) {
 
 // run drives the engine until the run ends, and reports whether it was interrupted.
 func (r *runner) run(ctx context.Context) (interrupted bool) {
-	r.l.start = time.Now()
+	if !r.waitForStart(ctx) {
+		return true
+	}
 	r.startBackends()
 	r.e.Start()
 	loadCtx, stopLoad := context.WithCancel(ctx)
@@ -260,10 +281,10 @@ func (r *runner) finish(interrupted bool) *Result {
 	r.l.close()
 	r.cancel()
 	r.l.e.RunUntil(r.l.now())
-	r.stats()
+	r.measure()
 	sum, ser := r.e.Finish()
 	sum.Mode = "live"
-	sum.Notes = append(sum.Notes, r.notes...)
+	r.annotate(sum)
 	if r.err == nil && r.loadOK && !interrupted {
 		r.shortfall(sum) // a run stopped early offered less by design
 	}

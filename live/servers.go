@@ -20,24 +20,28 @@ import (
 // loopback, and the load generator's and the workers' HTTP clients.
 func (r *runner) startServers(ctx context.Context) error {
 	apiURL := r.opts.APIURL
-	if apiURL == "" {
+	d := r.sc.DownstreamOrDefault()
+	if d.URL != "" {
+		apiURL = d.URL // a real service: no fake API (see service.go)
+	} else if apiURL == "" {
 		url, err := r.startFakeAPI()
 		if err != nil {
 			return err
 		}
 		apiURL = url
 	}
-	d := r.sc.DownstreamOrDefault()
 	api := newAPIClient(apiURL, d.HealthPath)
 	*r.api = *api
 	r.api.l, r.api.ctx = r.l, ctx
+	r.useService()
 	p := r.e.Pipeline()
 	conns, err := r.connBudget()
 	if err != nil {
 		return err
 	}
 	r.load = &loadGen{l: r.l, gw: r.gw, secret: r.gw.secret, clients: len(p.Clients), cl: p.Clients,
-		dur: r.sc.Duration.D(), workers: r.opts.Workers, client: &http.Client{Transport: loadTransport(conns), Timeout: 30 * time.Second}}
+		dur: r.sc.Duration.D(), workers: r.opts.Workers, client: &http.Client{Transport: loadTransport(conns), Timeout: 30 * time.Second},
+		shard: r.opts.Shard}
 	r.gw.load = r.load
 	url, closeGW, err := serveCounting(r.opts.GatewayAddr, r.gw, &r.gw.acceptErrors)
 	if err != nil {

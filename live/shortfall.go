@@ -19,6 +19,7 @@ func (r *runner) shortfall(s *metrics.Summary) {
 		if err != nil {
 			continue
 		}
+		a = r.opts.Shard.Of(a)
 		var want uint64
 		for ; ; want++ {
 			if _, ok := a.Next(want); !ok {

@@ -138,7 +138,7 @@ func gatewayBuckets(sc *scenarios.Scenario) []bucketUse {
 
 // accountBucket is the scenario's account bucket, or AWS's default one.
 func accountBucket(g *scenarios.Gateway) scenarios.Bucket {
-	if g.Account != nil {
+	if g != nil && g.Account != nil { // no gateway section: a target run's 429s came from the target
 		return *g.Account
 	}
 	return scenarios.Bucket{Rate: scenarios.Rate(model.DefaultAccountBucket.Rate), Burst: model.DefaultAccountBucket.Burst}

@@ -240,6 +240,12 @@ type Downstream struct {
 	RetryAfter bool      `yaml:"retry_after" json:"retry_after,omitempty"`
 	Timeout    *Duration `yaml:"timeout" json:"timeout,omitempty" limit:">0" jsonschema:"description=the caller's timeout (default 3s)"`
 	HealthPath string    `yaml:"health_path" json:"health_path,omitempty" jsonschema:"pattern=^/"`
+	// URL is a real service that a live run's workers and direct integrations call instead of
+	// the fake API (extension): each call is a POST to URL exactly, with the caller's
+	// x-api-key; health checks GET health_path on its host. Its quotas and latency are then
+	// measured, not emulated (quotas above still give utilization, and every section above
+	// remains the simulation's model). Empty: the fake API.
+	URL string `yaml:"url" json:"url,omitempty" jsonschema:"format=uri,pattern=^https?://,description=live: a real service the workers call instead of the fake API (POST to this URL; loopback unless run with --allow-remote-target)"`
 }
 
 // Latency is a service-time distribution; which fields apply depends on Dist.

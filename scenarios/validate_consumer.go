@@ -82,6 +82,11 @@ func (v *validator) downstream() {
 	if len(d.HealthPath) == 0 || d.HealthPath[0] != '/' {
 		v.errf("downstream.health_path", "path %q must start with /", d.HealthPath)
 	}
+	if d.URL != "" {
+		if err := CheckServiceURL(d.URL); err != nil {
+			v.errf("downstream.url", "%v", err)
+		}
+	}
 }
 
 // serverError is the limit of an error status: downstream.errors.status's, which an error

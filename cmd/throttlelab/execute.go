@@ -44,6 +44,7 @@ func execute(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlag
 		if err != nil {
 			return nil, fmt.Errorf("simulate %s: %w", sc.Name, err)
 		}
+		noteSimService(sc, res.Summary)
 		if mode == "sim" {
 			return &outcome{sum: res.Summary, ser: res.Series}, nil
 		}
@@ -78,8 +79,8 @@ func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *
 		Region: env.Region, Abort: f.abort, BackendTimeout: f.backendTimeout,
 		MetricsAddr: f.metricsAddr, AllowRemoteMetrics: f.allowRemoteMet,
 		MetricsServing: func(url string) { fmt.Fprintf(stderr, "throttlelab: serving the run's metrics at %s\n", url) },
-		GatewayAddr:    f.gatewayAddr}
-	fmt.Fprintf(stderr, "throttlelab: live run of %s (%s) in the %s environment\n", sc.Name, durations(sc), env.Name)
+		GatewayAddr:    f.gatewayAddr, Target: f.target, Shard: f.shard, StartAt: f.startTime}
+	announceLive(stderr, sc, env.Name, f)
 	res, err := live.Run(ctx, sc, opts)
 	if res != nil {
 		bar.done(endedAt(res.Summary))
@@ -89,7 +90,9 @@ func executeLive(ctx context.Context, sc *scenarios.Scenario, f runFlags, seed *
 	if res == nil {
 		return nil, fmt.Errorf("run %s live: %w", sc.Name, err)
 	}
-	res.Summary.Notes = append(res.Summary.Notes, env.Notes...)
+	if f.target == "" { // a target run uses none of the environment
+		res.Summary.Notes = append(res.Summary.Notes, env.Notes...)
+	}
 	out := &outcome{sum: res.Summary, ser: res.Series}
 	if err != nil {
 		out.partial, out.partialBy = true, err

@@ -29,7 +29,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{runCommand, validateCommand, reportCommand, compareCommand, sweepCommand,
-		recommendCommand, analyzeCommand, listCommand, schemaCommand, importCommand, fakeAPICommand, versionCommand, helpCommand}
+		recommendCommand, analyzeCommand, mergeCommand, listCommand, schemaCommand, importCommand, fakeAPICommand, versionCommand, helpCommand}
 }
 
 func lookup(name string) *command {

@@ -15,6 +15,7 @@ import (
 	"github.com/throttlelab/throttlelab/envs"
 	"github.com/throttlelab/throttlelab/live"
 	"github.com/throttlelab/throttlelab/metrics"
+	"github.com/throttlelab/throttlelab/model"
 	"github.com/throttlelab/throttlelab/reports"
 	"github.com/throttlelab/throttlelab/scenarios"
 )
@@ -38,6 +39,11 @@ type runFlags struct {
 	abort          <-chan struct{} // closed by a second signal: stop at once
 	backendTimeout time.Duration   // live: how long a backend may not answer
 	gatewayAddr    string          // live: the gateway's loopback address (empty: a free port)
+	// --target, --shard, --start-at (target.go)
+	target, shardSpec, startAt string
+	allowRemote                bool
+	shard                      model.Shard
+	startTime                  time.Time
 }
 
 var runCommand = &command{
@@ -54,7 +60,10 @@ throttlelab run burst --set duration=30s --set clients[0].arrival.peak=8000/s --
 throttlelab run burst --save-baseline baselines/burst
 throttlelab run steady --mode live --set duration=10s
 throttlelab run load-leveling --mode live --metrics-addr 127.0.0.1:9464
-throttlelab run orchestrator --mode live --env endpoint --sqs-endpoint http://127.0.0.1:9324 --dynamodb-endpoint http://127.0.0.1:8000`,
+throttlelab run orchestrator --mode live --env endpoint --sqs-endpoint http://127.0.0.1:9324 --dynamodb-endpoint http://127.0.0.1:8000
+throttlelab run steady --mode both --target http://127.0.0.1:8080
+throttlelab run steady --mode live --target https://abc123.execute-api.us-east-1.amazonaws.com/prod --allow-remote-target
+throttlelab run steady --mode live --target http://127.0.0.1:8080 --shard 0/2 --start-at 2026-01-05T09:30:00Z`,
 	run: cmdRun,
 }
 
@@ -74,6 +83,7 @@ func defineRunFlags(fs *flag.FlagSet, f *runFlags) {
 	fs.BoolVar(&f.allowRemoteMet, "allow-remote-metrics", false, "let --metrics-addr bind an address that is not loopback (the network can read the metrics)")
 	fs.StringVar(&f.gatewayAddr, "gateway-addr", "", "live: the gateway listens on `HOST:PORT`, a loopback address (default: a free port of 127.0.0.1); other clients sent there are refused (403) and counted as gateway_foreign_total")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar (it is drawn only when stderr is a terminal)")
+	defineTargetFlags(fs, f)
 }
 
 func cmdRun(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
@@ -91,6 +101,9 @@ func cmdRun(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if err := checkRunFlags(fs, f); err != nil {
 		return err
 	}
+	if err := checkTargetFlags(fs, &f); err != nil {
+		return err
+	}
 	sc, err := scenarios.Resolve(pos[0])
 	if err != nil {
 		return &exitError{code: exitFailure, err: err}
@@ -102,6 +115,9 @@ func cmdRun(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if f.metricsAddr != "" && (sc.Mode == "sim" && !f.set["mode"] || f.mode == "sim") {
 		return cmdUsageErr(fs, "run: --metrics-addr serves a live run's metrics, and %s runs in mode sim "+
 			"(virtual time has nothing to scrape: a day passes in seconds); add --mode live or --mode both", sc.Name)
+	}
+	if err := checkTarget(fs, sc, runMode(sc, f), f, stderr); err != nil {
+		return err
 	}
 	return runScenario(sc, f, stdout, stderr)
 }
@@ -138,11 +154,16 @@ func checkMetricsFlags(f runFlags) error {
 	return live.CheckMetricsAddr(f.metricsAddr, f.allowRemoteMet)
 }
 
-func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) error {
-	mode := sc.Mode
+// runMode is the mode a run goes in: --mode, else the scenario's.
+func runMode(sc *scenarios.Scenario, f runFlags) string {
 	if f.set["mode"] {
-		mode = f.mode
+		return f.mode
 	}
+	return sc.Mode
+}
+
+func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) error {
+	mode := runMode(sc, f)
 	ctx, abort, stop := interrupts(stderr)
 	defer stop()
 	f.abort = abort
@@ -165,7 +186,7 @@ func runScenario(sc *scenarios.Scenario, f runFlags, stdout, stderr io.Writer) e
 	if err := saveBaseline(f.saveBaseline, dir, out.partial, stdout); err != nil {
 		return err
 	}
-	return verdict(out, out.sum, dir)
+	return shardVerdict(verdict(out, out.sum, dir), f, stderr)
 }
 
 // runOne runs sc in mode and writes its files into dir.
@@ -181,7 +202,7 @@ func runOne(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlags
 	sum := out.sum
 	sum.Notes = append(sum.Notes, f.notes...)
 	out.alarms = finishSummary(sc, sum, out.ser)
-	if err := writeRun(dir, sc, out, wall, f.sets); err != nil {
+	if err := writeRun(dir, sc, out, wall, f); err != nil {
 		return nil, &exitError{code: exitFailure, err: err}
 	}
 	if err := reports.WriteJUnit(filepath.Join(dir, "junit.xml"), sum, reports.JUnitWallTime(wall, time.Since(wall))); err != nil {
@@ -229,9 +250,15 @@ type runInfo struct {
 	Set         []string  `json:"set,omitempty"` // the run's --set PATH=VALUE flags, in order
 	StartedAt   time.Time `json:"started_at"`
 	WallSeconds float64   `json:"wall_seconds"`
+	// Target, Shard and LoadStartAt are --target, --shard and --start-at (merge reads them).
+	Target      string     `json:"target,omitempty"`
+	Shard       string     `json:"shard,omitempty"`
+	LoadStartAt *time.Time `json:"load_start_at,omitempty"`
+	// Partial says the run did not go to its end (interrupted, or a backend failed).
+	Partial bool `json:"partial,omitempty"`
 }
 
-func writeRun(dir string, sc *scenarios.Scenario, res *outcome, wall time.Time, sets []string) error {
+func writeRun(dir string, sc *scenarios.Scenario, res *outcome, wall time.Time, f runFlags) error {
 	if err := res.sum.WriteJSON(filepath.Join(dir, "summary.json")); err != nil {
 		return err
 	}
@@ -255,7 +282,12 @@ func writeRun(dir string, sc *scenarios.Scenario, res *outcome, wall time.Time, 
 	if err := reports.Render(dir, in); err != nil {
 		return err
 	}
-	info := runInfo{Scenario: sc.Name, File: sc.File, Set: sets, StartedAt: wall.UTC(), WallSeconds: time.Since(wall).Seconds()}
+	info := runInfo{Scenario: sc.Name, File: sc.File, Set: f.sets, StartedAt: wall.UTC(), WallSeconds: time.Since(wall).Seconds(),
+		Target: f.target, Shard: f.shard.String(), Partial: res.partial}
+	if !f.startTime.IsZero() {
+		t := f.startTime.UTC()
+		info.LoadStartAt = &t
+	}
 	b, _ := json.MarshalIndent(info, "", "  ")
 	return os.WriteFile(filepath.Join(dir, "run.json"), append(b, '\n'), 0o644)
 }
