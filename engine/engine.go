@@ -42,9 +42,9 @@ type Engine struct {
 	queues []Queue
 	// The queues as the hot path reaches them: the model's, called directly (nil where a
 	// remote queue stands), the remote ones that send asynchronously, and which are FIFO.
-	mq    []*model.Queue
-	async []AsyncSender
-	fifo  []bool
+	mq     []*model.Queue
+	async  []AsyncSender
+	fifo   []bool
 	reqs   slab
 	groups [][]string
 	keys   []string

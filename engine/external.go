@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/throttlelab/throttlelab/metrics"
@@ -41,6 +40,12 @@ type Heard struct {
 	TargetFailed bool
 }
 
+// HTTP statuses the ledger tells apart (the engine knows no HTTP beyond these numbers).
+const (
+	statusForbidden       = 403
+	statusTooManyRequests = 429
+)
+
 // outcome classifies an answer as the ledger counts a gateway's: 2xx admitted; 429 throttled
 // (or quota exceeded); 403 forbidden; any other status a backend error (5xx, and 4xx a
 // target gives for a request it will not serve), and so is no answer through the target's
@@ -49,11 +54,11 @@ func (h Heard) outcome() (metrics.Gateway, metrics.Reason) {
 	switch s := h.Status; {
 	case s/100 == 2:
 		return metrics.Admitted, 0
-	case s == http.StatusTooManyRequests && h.QuotaExceeded:
+	case s == statusTooManyRequests && h.QuotaExceeded:
 		return metrics.QuotaExceeded, metrics.RejectQuota
-	case s == http.StatusTooManyRequests:
+	case s == statusTooManyRequests:
 		return metrics.Throttled, metrics.RejectThrottled
-	case s == http.StatusForbidden:
+	case s == statusForbidden:
 		return metrics.Forbidden, metrics.RejectForbidden
 	case s == 0 && !h.TargetFailed:
 		return metrics.LoadError, metrics.RejectLoadError
