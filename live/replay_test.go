@@ -18,7 +18,8 @@ import (
 // A 20 s trace replayed live: the load generator offers within 1 % of the trace's requests,
 // and within 5 % of its count in every second (issue 13's acceptance). The trace rises from
 // 40 to 200 requests a second with a 3 s burst of 400 a second, in CSV with millisecond
-// timestamps.
+// timestamps. The gateway answers nearly every attempt 429 itself: what is measured is the
+// load generator's pacing, not the pipeline behind it.
 func TestLiveReplayFollowsTheTrace(t *testing.T) {
 	if testing.Short() {
 		t.Skip("live runs take real time")
@@ -31,8 +32,7 @@ drain: 5s
 mode: live
 clients:
   - {name: c, path: /orders, arrival: {shape: replay, file: trace.csv, format: csv}}
-gateway: {integration: direct}
-downstream: {latency: {dist: fixed, value: 5ms}}
+gateway: {stage: {rate: 1, burst: 1}, integration: direct}
 `
 	path := filepath.Join(dir, "replay-live.yaml")
 	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
