@@ -40,11 +40,11 @@ func parseTime(b []byte) (ns int64, coarse bool, err error) {
 	case len(b) == len(clfTime) && b[2] == '/':
 		var t time.Time
 		t, err = time.Parse(clfTime, string(b))
-		ns, coarse = t.UnixNano(), true
+		ns, coarse = unixNano(t), true
 	default:
 		var t time.Time
 		t, err = time.Parse(time.RFC3339Nano, string(b))
-		ns, coarse = t.UnixNano(), bytes.IndexByte(b, '.') < 0
+		ns, coarse = unixNano(t), bytes.IndexByte(b, '.') < 0
 	}
 	if err != nil {
 		return 0, false, fmt.Errorf("timestamp %q: want epoch seconds or milliseconds, RFC 3339 or dd/MMM/yyyy:HH:mm:ss ±hhmm", clip(b))
@@ -53,6 +53,16 @@ func parseTime(b []byte) (ns int64, coarse bool, err error) {
 		return 0, false, fmt.Errorf("timestamp %q is not between 1990 and 2200", clip(b))
 	}
 	return ns, coarse, nil
+}
+
+// unixNano is t in Unix nanoseconds, or minTime−1 (out of range) for a time whose
+// nanoseconds an int64 cannot hold (before 1678 or after 2262: UnixNano's result is then
+// undefined, and may wrap into the range).
+func unixNano(t time.Time) int64 {
+	if y := t.Year(); y < 1900 || y > 2250 {
+		return minTime - 1
+	}
+	return t.UnixNano()
 }
 
 // isEpoch reports whether b is a plain decimal number (digits, at most one dot).
