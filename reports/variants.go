@@ -174,13 +174,9 @@ func WriteComparisonCSV(path string, vs []Variant) error {
 	return f.Close()
 }
 
-var comparisonPage = template.Must(template.New("c").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Name}}: designs compared</title>
-<style>body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}
-table{border-collapse:collapse}td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:right}
-td:first-child,th:first-child{text-align:left}caption{text-align:left;font-weight:600;margin:.5em 0}
-.bad{color:#b00020;font-weight:600}</style></head><body>
-<h1>{{.Name}}: designs compared</h1><p>{{.Description}}</p>
+var comparisonPage = template.Must(template.New("c").Parse(PageHead("{{.Name}}: designs compared", `td:first-child,th:first-child{text-align:left}caption{text-align:left;font-weight:600;margin:.5em 0}
+.bad{font-weight:600}
+`) + `<h1>{{.Name}}: designs compared</h1><p>{{.Description}}</p>
 <table><caption>The same traffic through each design</caption>
 <tr><th></th>{{range .Variants}}<th><a href="{{.Dir}}/report.html">{{.Name}}</a></th>{{end}}</tr>
 {{range .Rows}}<tr><td>{{.Label}}</td>{{range .Cells}}<td{{if .Bad}} class="bad"{{end}}>{{.Text}}</td>{{end}}</tr>

@@ -8,23 +8,14 @@ import (
 	"os"
 	"strings"
 
+	"github.com/throttlelab/throttlelab/reports"
 	"github.com/throttlelab/throttlelab/scenarios"
 )
 
 // htmlTmpl is sweep.html: one self-contained page, the charts inline as SVG.
-var htmlTmpl = template.Must(template.New("sweep").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Sweep of {{.Name}}</title>
-<style>
-body{font-family:'Liberation Sans',Arial,Helvetica,sans-serif;margin:2em auto;max-width:1040px;color:#222;padding:0 1em}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}
-figure{margin:1.5em 0}svg.chart{width:100%;height:auto}
-table{border-collapse:collapse;font-size:.85em}
-th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:right;vertical-align:top}
-th{background:#f4f4f4;position:sticky;top:0}td.err{text-align:left;color:#b00}
-.bad{color:#b00;font-weight:bold}pre{background:#f8f8f8;padding:1em;overflow:auto;font-size:.85em}
-</style></head><body>
-<h1>Sweep of {{.Name}}</h1>
+var htmlTmpl = template.Must(template.New("sweep").Parse(reports.PageHead("Sweep of {{.Name}}", `th{position:sticky;top:0}td.err{text-align:left;color:#b00}
+.bad{font-weight:bold}
+`) + `<h1>Sweep of {{.Name}}</h1>
 {{with .Description}}<p>{{.}}</p>{{end}}
 <p>{{.Points}} points ({{.Invalid}} invalid, {{.Failed}} failed to run), seed {{.Seed}}, simulated.
 Swept: {{range $i, $a := .Axes}}{{if $i}}; {{end}}<code>{{$a}}</code>{{end}}.

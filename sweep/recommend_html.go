@@ -9,25 +9,15 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/throttlelab/throttlelab/reports"
 	"github.com/throttlelab/throttlelab/scenarios"
 )
 
 // recommendTmpl is recommend.html: one self-contained page, the charts inline as SVG, in the
-// style of sweep.html.
-var recommendTmpl = template.Must(template.New("recommend").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Recommendation for {{.Name}}</title>
-<style>
-body{font-family:'Liberation Sans',Arial,Helvetica,sans-serif;margin:2em auto;max-width:1040px;color:#222;padding:0 1em}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}
-figure{margin:1.5em 0}svg.chart{width:100%;height:auto}
-table{border-collapse:collapse;font-size:.85em}
-th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:right;vertical-align:top}
-th{background:#f4f4f4;position:sticky;top:0}td.why{text-align:left}
-tr.best td{background:#eaf2fb;font-weight:bold}.bad{color:#b00}.ok{color:#2a7a2a}
-pre{background:#f8f8f8;padding:1em;overflow:auto;font-size:.85em}
-</style></head><body>
-<h1>Recommendation for {{.Name}}</h1>
+// style the pages share (reports.PageHead).
+var recommendTmpl = template.Must(template.New("recommend").Parse(reports.PageHead("Recommendation for {{.Name}}", `th{position:sticky;top:0}td.why{text-align:left}
+tr.best td{background:#eaf2fb;font-weight:bold}
+`) + `<h1>Recommendation for {{.Name}}</h1>
 {{with .Description}}<p>{{.}}</p>{{end}}
 <pre>{{.Text}}</pre>
 {{range .Figures}}<figure>{{.SVG}}</figure>

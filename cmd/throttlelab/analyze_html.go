@@ -20,17 +20,8 @@ import (
 )
 
 // analysisTmpl is analysis.html: one self-contained page, the charts inline as SVG.
-var analysisTmpl = template.Must(template.New("analysis").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Analysis of {{.Name}}</title>
-<style>
-body{font-family:'Liberation Sans',Arial,Helvetica,sans-serif;margin:2em auto;max-width:1040px;color:#222;padding:0 1em}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}
-figure{margin:1.5em 0}figure svg{width:100%;height:auto}
-table{border-collapse:collapse;font-size:.9em}
-th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}
-</style></head><body>
-<h1>Analysis of {{.Name}}</h1>
+var analysisTmpl = template.Must(template.New("analysis").Parse(reports.PageHead("Analysis of {{.Name}}", `table{font-size:.9em}td.l,th.l{text-align:left}
+`) + `<h1>Analysis of {{.Name}}</h1>
 <p>{{.Requests}} requests ({{.Format}}) from {{.From}} over {{.Span}}, {{printf "%.3g" .Mean}} per second on average;
 at most {{.PeakSecond}} in one second, {{.PeakMinute}} in one minute, {{.PeakHour}} in one hour (UTC clock periods).
 {{range .Notes}}<br>{{.}}{{end}}</p>
