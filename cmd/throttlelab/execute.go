@@ -58,6 +58,9 @@ func execute(ctx context.Context, sc *scenarios.Scenario, mode string, f runFlag
 		out.sum.Mode = "both"
 		out.sum.Sim = simRes.Summary
 		out.simSer = simRes.Series
+		if f.target != "" {
+			noteTargetStatuses(out.sum)
+		}
 	}
 	return out, nil
 }

@@ -215,6 +215,21 @@ func noteSimService(sc *scenarios.Scenario, sum *metrics.Summary) {
 	}
 }
 
+// noteTargetStatuses says, in mode both against a target, why the two sides' rejected and
+// failed may not match: the measured side hears only statuses, so a 429 is a throttle and a
+// 5xx a backend error, both rejections, whichever layer of the target answered; the
+// simulation knows which layer did, and counts an answer of its downstream model that its
+// client gave up on as failed (downstream_failure).
+func noteTargetStatuses(sum *metrics.Summary) {
+	failed := sum.Sim.Metrics["failed_total"]
+	if failed == 0 {
+		return
+	}
+	sum.Notes = append(sum.Notes, fmt.Sprintf("against a target only statuses are heard: a 429 counts as rejected (throttled) and a 5xx as "+
+		"rejected (backend_error), whichever layer of the target gave it; the simulation counts its downstream model's 429s and "+
+		"errors as failed (%s simulated): compare completed_total, and rejected_total + failed_total", fmtCount(failed)))
+}
+
 // shardVerdict is a shard's exit status: its thresholds do not decide it, since they judge
 // the whole run, which throttlelab merge evaluates them on; a shard that could not be carried
 // out or whose ledger does not balance still fails (1).

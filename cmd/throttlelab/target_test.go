@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -156,6 +157,13 @@ func TestTargetBoth(t *testing.T) {
 	}
 	if l.Offered != 1500 || l.Lost != 0 || l.Rejected["throttled"] != l.Offered-l.Completed || l.Completed < 490 || l.Completed > 510 {
 		t.Errorf("measured ledger %+v: want 1,500 offered, about 500 completed, the rest rejected with 429, none lost", l)
+	}
+	// The simulation's direct integration fails the requests its downstream model answers 429
+	// (downstream_failure); the target's 429s are rejections: the summary says so.
+	if f := s.Sim.Ledger.Failed["downstream_failure"]; f < 900 || !slices.ContainsFunc(s.Notes, func(n string) bool {
+		return strings.Contains(n, "compare completed_total, and rejected_total + failed_total")
+	}) {
+		t.Errorf("simulated downstream failures %d, notes %q: want about 1,000 and a note on how the sides count them", f, s.Notes)
 	}
 	html, err := os.ReadFile(filepath.Join(out, "report.html"))
 	if err != nil {
