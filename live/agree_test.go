@@ -67,6 +67,13 @@ var agreeCases = []agreeCase{
 		// the per-second tier out of reach: its 429s, retried 2 s later, split the median
 		// between two modes; the day's quota running out is what the scenario shows
 		"downstream.quotas[0].limit": "30"}},
+	// replay at 60 times the trace's speed: the day's first 20 minutes in 20 s; the partner's
+	// and the mobile app's plans tightened so that both throttle (the partner retries), and
+	// each 429 depends on the replayed instants.
+	{name: "replay", set: map[string]string{"duration": "20s", "drain": "30s",
+		"clients[0].arrival.speed": "60", "clients[1].arrival.speed": "60", "clients[2].arrival.speed": "60",
+		"gateway.usage_plans[1].throttle.burst": "50",
+		"gateway.usage_plans[2].throttle.rate": "5", "gateway.usage_plans[2].throttle.burst": "20"}},
 	{name: "compare-designs", variant: "concurrency", set: map[string]string{"duration": "15s", "drain": "30s",
 		"clients[0].arrival.at": "3s", "clients[0].arrival.for": "5s", "queues[0].visibility_timeout": "5s"}},
 	{name: "compare-designs", variant: "task-tokens", set: map[string]string{"duration": "15s", "drain": "30s",
@@ -116,6 +123,34 @@ func TestAgree(t *testing.T) {
 			name += "/" + c.variant
 		}
 		t.Run(name, func(t *testing.T) { agree(t, loadCase(t, c), c) })
+	}
+}
+
+// TestAgreeCoversTheCatalog: the agreement suite has a case for every catalog scenario (every
+// variant of a comparison), and each case is a valid scenario of at most 30 s of load, so a
+// scenario added to the catalog cannot miss the suite. It runs without THROTTLELAB_AGREE.
+func TestAgreeCoversTheCatalog(t *testing.T) {
+	covered := map[string]bool{}
+	for _, c := range agreeCases {
+		sc := loadCase(t, c)
+		if d := sc.Duration.D(); d > 30*time.Second {
+			t.Errorf("case %s %s: %v of load, want at most 30 s", c.name, c.variant, d)
+		}
+		covered[c.name+"/"+c.variant] = true
+	}
+	for _, name := range scenarios.Catalog() {
+		sc, err := scenarios.LoadCatalog(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sc.Variants) == 0 && !covered[name+"/"] {
+			t.Errorf("catalog scenario %s has no agreement case", name)
+		}
+		for _, v := range sc.Variants {
+			if !covered[name+"/"+v.Name] {
+				t.Errorf("catalog scenario %s, variant %s, has no agreement case", name, v.Name)
+			}
+		}
 	}
 }
 
