@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"strings"
 	"time"
 
 	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/model"
+	"github.com/throttlelab/throttlelab/pipeline"
 )
 
 const never = time.Duration(1<<63 - 1)
@@ -173,12 +175,47 @@ func (e *Engine) Finish() (*metrics.Summary, *metrics.Series) {
 	}
 	sum, ser := e.rec.Finish(end, e.census())
 	sum.Scenario, sum.Seed = e.sc.Name, e.seed
-	for _, c := range e.p.Clients {
-		if n, ok := c.Arrival.(model.NotedArrival); ok {
-			sum.Notes = append(sum.Notes, n.Notes()...)
+	sum.Notes = append(sum.Notes, arrivalNotes(e.p.Clients)...)
+	return sum, ser
+}
+
+// arrivalNotes are what the clients' arrivals say about how they went (a replay's trace cut
+// short, timestamps spread over their second). With more than one such client each note names
+// its clients, and a note several clients give alike is given once.
+func arrivalNotes(clients []pipeline.Client) []string {
+	var texts []string
+	who := map[string][]string{}
+	for _, c := range clients {
+		n, ok := c.Arrival.(model.NotedArrival)
+		if !ok {
+			continue
+		}
+		for _, t := range n.Notes() {
+			if _, seen := who[t]; !seen {
+				texts = append(texts, t)
+			}
+			who[t] = append(who[t], c.Name)
 		}
 	}
-	return sum, ser
+	noted := 0
+	for _, c := range clients {
+		if _, ok := c.Arrival.(model.NotedArrival); ok {
+			noted++
+		}
+	}
+	if noted < 2 {
+		return texts
+	}
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		names := who[t]
+		label := "client " + names[0]
+		if len(names) > 1 {
+			label = "clients " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+		}
+		out[i] = label + ": " + t
+	}
+	return out
 }
 
 // Set puts a metric of the driver's in the summary.
