@@ -34,7 +34,7 @@ func WriteText(w io.Writer, s *metrics.Summary) {
 	}
 	fmt.Fprintf(w, "  downstream  calls %s · ok %s · 429 %s · 5xx %s · timeouts %s · utilization %s\n",
 		n("downstream_calls_total"), n("downstream_ok_total"), n("downstream_429_total"),
-		n("downstream_5xx_total"), n("downstream_timeouts_total"), pct(m["downstream_utilization"]))
+		n("downstream_5xx_total"), n("downstream_timeouts_total"), utilization(m))
 	fmt.Fprintf(w, "  end to end  p50 %s · p90 %s · p99 %s · max %s · mean %s\n",
 		secs(m["e2e_seconds_p50"]), secs(m["e2e_seconds_p90"]), secs(m["e2e_seconds_p99"]),
 		secs(m["e2e_seconds_max"]), secs(m["e2e_seconds_mean"]))
@@ -121,4 +121,13 @@ func unknownWhere(u map[string]int64) string {
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
+}
+
+// utilization is downstream_utilization as a percentage, or "no quota" when successful calls
+// used none of it: an API with a quota is used by any successful call, so then it has none.
+func utilization(m map[string]float64) string {
+	if m["downstream_utilization"] == 0 && m["downstream_ok_total"] > 0 {
+		return "no quota"
+	}
+	return pct(m["downstream_utilization"])
 }
