@@ -48,8 +48,9 @@ func WriteCost(w io.Writer, s *metrics.Summary) {
 }
 
 // usd formats dollars, the one way text output writes a cost: "$", thousands separators,
-// cents below $1,000 ("$0.69", "$999.99"), whole dollars from $1,000 ("$6,399", "$14,803"),
-// three significant digits below a cent ("$0.000208"); a negative amount as "-$0.25".
+// cents from 10 cents to $1,000 ("$0.69", "$999.99"), whole dollars from $1,000 ("$6,399",
+// "$14,803"), three significant digits below 10 cents ("$0.0247", "$0.000208"), where cents
+// would keep one digit or none; a negative amount as "-$0.25".
 func usd(v float64) string {
 	if v < 0 {
 		return "-" + usd(-v)
@@ -57,7 +58,7 @@ func usd(v float64) string {
 	switch {
 	case v == 0:
 		return "$0"
-	case v < 0.01:
+	case v < 0.1 && math.Round(v*1e4) < 1000: // three digits that do not round up to 10 cents
 		return "$" + strconv.FormatFloat(v, 'f', 2-int(math.Floor(math.Log10(v))), 64)
 	case math.Round(v*100) < 100000:
 		return "$" + strconv.FormatFloat(v, 'f', 2, 64)
