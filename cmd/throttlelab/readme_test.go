@@ -27,8 +27,8 @@ var update = flag.Bool("update", false, "rewrite the README's sample output and 
 //
 // Not run: `make test` (the suite that runs this test). `make scenario NAME=burst` runs as
 // the command its recipe runs (`make -n`), so that its results land in the temporary
-// directory rather than the source tree. The README's template.yaml is the importer's
-// fixture cfnimport/testdata/sam-sqs.yaml, its access.log.gz the catalog's trace.
+// directory rather than the source tree. The files the README's commands read from the
+// repository (an importer fixture, the catalog's trace) are copied there at the same paths.
 func TestREADME(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs every README command (a minute or two)")
@@ -39,8 +39,9 @@ func TestREADME(t *testing.T) {
 	if out, err := exec.Command("make", "-C", root, "build", "BIN="+bin).CombinedOutput(); err != nil {
 		t.Fatalf("make build: %v\n%s", err, out)
 	}
-	copyFile(t, filepath.Join(root, "cfnimport", "testdata", "sam-sqs.yaml"), filepath.Join(work, "template.yaml"))
-	copyFile(t, filepath.Join(root, "scenarios", "traces", "diurnal.jsonl.gz"), filepath.Join(work, "access.log.gz"))
+	for _, f := range []string{"cfnimport/testdata/sam-sqs.yaml", "scenarios/traces/diurnal.jsonl.gz"} {
+		copyFile(t, filepath.Join(root, f), filepath.Join(work, f))
+	}
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +104,9 @@ func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(to, b, 0o644); err != nil {
