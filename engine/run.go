@@ -153,9 +153,14 @@ func (e *Engine) fire(ev event) {
 	}
 }
 
-// SettleAtEnd moves a virtual clock to the end of the drain when events were left beyond it:
-// the run lasted that long. A driver in virtual time calls it once Step has returned false.
+// SettleAtEnd moves a virtual clock to the end of the drain when work was left beyond it:
+// the run lasted that long. A run that went idle (every arrival made, every request ended)
+// ended then, as a live run does, whatever timers remain (a poller's next receive, a
+// retention expiry). A driver in virtual time calls it once Step has returned false.
 func (e *Engine) SettleAtEnd() {
+	if e.Idle() {
+		return
+	}
 	if at, ok := e.k.peek(); (ok && at > e.end) || (e.arr.min >= 0 && e.arr.next[e.arr.min] > e.end) {
 		e.k.now = max(e.k.now, e.end)
 	}

@@ -180,3 +180,32 @@ downstream:
 		t.Errorf("backend errors %v rejected %v", m["gateway_backend_errors_total"], m["rejected_total"])
 	}
 }
+
+// TestRunEndsWhenIdle: a run whose requests have all ended before the drain is over ends then,
+// as a live run does (steady, 10 s of load and up to 10 s of drain, ends about 10 s in, not
+// at 20 s because a timer is set beyond it); one whose work outlasts the drain ends at the
+// drain's end, with that work in flight.
+func TestRunEndsWhenIdle(t *testing.T) {
+	sc, err := scenarios.LoadCatalog("steady")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := scenarios.Duration(10e9)
+	sc.Duration, sc.Drain = d, &d
+	res := run(t, sc)
+	if end := res.Summary.EndedSeconds; end < 10 || end > 11 {
+		t.Errorf("steady 10 s + 10 s of drain ended at %v s, want when its last request ended (about 10 s)", end)
+	}
+	cut := load(t, `name: cut
+duration: 2s
+drain: 1s
+clients:
+  - {name: c, arrival: {shape: constant, rate: 10/s}}
+gateway: {integration: direct}
+downstream: {latency: {dist: fixed, value: 5s}}
+`)
+	res = run(t, cut)
+	if end, inFlight := res.Summary.EndedSeconds, res.Summary.Metrics["in_flight_at_end"]; end != 3 || inFlight == 0 {
+		t.Errorf("calls of 5 s with 1 s of drain: ended at %v s with %v in flight, want 3 s with some in flight", end, inFlight)
+	}
+}
