@@ -301,6 +301,16 @@ func parentPath(p string) string {
 	return ""
 }
 
+// Suggest is what an error about an unknown name adds: " (did you mean "X"?)" for the closest
+// of known when one is close, else " (known: A, B, …)".
+func Suggest(name string, known []string) string {
+	fields := make(map[string]int, len(known))
+	for i, k := range known {
+		fields[k] = i
+	}
+	return suggest(name, fields)
+}
+
 // suggest names the closest known field, if one is close.
 func suggest(name string, fields map[string]int) string {
 	best, bestD := "", 3

@@ -121,7 +121,7 @@ func leafType(path string) (reflect.Type, error) {
 		}
 		f, ok := fieldByYAML(t, st.name)
 		if !ok {
-			return nil, fmt.Errorf("%s: unknown field %q in %s (known: %s)", path, st.name, where(at), strings.Join(yamlNames(t), ", "))
+			return nil, fmt.Errorf("%s: unknown field %q in %s%s", path, st.name, where(at), scenarios.Suggest(st.name, yamlNames(t)))
 		}
 		t, at = f.Type, join(at, st.name)
 		for _, ix := range st.indexes {

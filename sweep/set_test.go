@@ -78,8 +78,9 @@ func TestSetEveryKind(t *testing.T) {
 
 func TestSetBadPaths(t *testing.T) {
 	tests := []struct{ path, value, want string }{
-		{"gateway.stge.rate", "1", `unknown field "stge" in gateway (known: type, account, stage, methods,`},
-		{"gatway", "1", `unknown field "gatway" in the scenario (known: name, description, seed`},
+		{"gateway.stge.rate", "1", `unknown field "stge" in gateway (did you mean "stage"?)`},
+		{"gatway", "1", `unknown field "gatway" in the scenario (did you mean "gateway"?)`},
+		{"gateway.zzzzzzzz", "1", `unknown field "zzzzzzzz" in gateway (known: `},
 		{"gateway.stage", "1", "not a numeric field: name one of its fields (rate, burst)"},
 		{"clients[0].name", "1", "not a numeric field (it holds a string)"},
 		{"queues[0].fifo", "1", "not a numeric field (it holds a bool)"},

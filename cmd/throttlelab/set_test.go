@@ -70,7 +70,7 @@ func TestRunSetErrors(t *testing.T) {
 	}{
 		{"duration=0s", exitFailure, "small.yaml:2: duration: must be greater than 0, got 0s"},
 		{"duration=10000h", exitFailure, "duration: a run of 10000h5m (duration 10000h + drain 5m) is longer than the maximum of 8d"},
-		{"clients[0].arival.rate=5", exitUsage, `clients[0].arival.rate: unknown field "arival" in clients[0] (known: `},
+		{"clients[0].arival.rate=5", exitUsage, `clients[0].arival.rate: unknown field "arival" in clients[0] (did you mean "arrival"?)`},
 		{"clients[3].arrival.rate=5", exitUsage, "clients[3]: clients has 1 entries"},
 		{"duration=1s..5s:1s", exitUsage, "--set duration=1s..5s:1s: want one value, PATH=VALUE"},
 		{"duration=soon", exitUsage, `"soon" is not a duration`},
