@@ -73,7 +73,7 @@ var agreeCases = []agreeCase{
 	{name: "replay", set: map[string]string{"duration": "20s", "drain": "30s",
 		"clients[0].arrival.speed": "60", "clients[1].arrival.speed": "60", "clients[2].arrival.speed": "60",
 		"gateway.usage_plans[1].throttle.burst": "50",
-		"gateway.usage_plans[2].throttle.rate": "5", "gateway.usage_plans[2].throttle.burst": "20"}},
+		"gateway.usage_plans[2].throttle.rate":  "5", "gateway.usage_plans[2].throttle.burst": "20"}},
 	{name: "compare-designs", variant: "concurrency", set: map[string]string{"duration": "15s", "drain": "30s",
 		"clients[0].arrival.at": "3s", "clients[0].arrival.for": "5s", "queues[0].visibility_timeout": "5s"}},
 	{name: "compare-designs", variant: "task-tokens", set: map[string]string{"duration": "15s", "drain": "30s",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/throttlelab/throttlelab/internal/num"
 	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/model"
 	"github.com/throttlelab/throttlelab/pipeline"
@@ -28,8 +29,8 @@ func (r *runner) shortfall(s *metrics.Summary) {
 		}
 		got := s.PerClient[c.Name]["offered_total"]
 		if want > 0 && got < 0.99*float64(want) {
-			s.Notes = append(s.Notes, fmt.Sprintf("the load generator offered %.0f of the %d requests client %q asked for (%.1f%%): the machine could not keep up, so this run saw less load than the scenario describes",
-				got, want, c.Name, 100*got/float64(want)))
+			s.Notes = append(s.Notes, fmt.Sprintf("the load generator offered %s of the %s requests client %q asked for (%.1f%%): the machine could not keep up, so this run saw less load than the scenario describes",
+				num.Count(got), num.Count(float64(want)), c.Name, 100*got/float64(want)))
 			s.Metrics["load_shortfall_total"] += float64(want) - got
 		}
 	}

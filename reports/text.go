@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/throttlelab/throttlelab/internal/num"
 	"github.com/throttlelab/throttlelab/metrics"
 )
 
@@ -70,22 +71,7 @@ func writeThresholds(w io.Writer, rs []metrics.ThresholdResult) {
 }
 
 // count formats a whole number with thousands separators.
-func count(v float64) string {
-	s := strconv.FormatInt(int64(v), 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func count(v float64) string { return num.Count(v) }
 
 // secs formats seconds as a duration: to the microsecond below a millisecond, to 0.1 ms below a
 // second, to the millisecond below a minute, to the second above; a negative one as "-10ms".

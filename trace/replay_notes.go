@@ -3,6 +3,8 @@ package trace
 import (
 	"fmt"
 	"time"
+
+	"github.com/throttlelab/throttlelab/internal/num"
 )
 
 // profileBuckets bounds the buckets of the rate profile Rate answers from.
@@ -65,11 +67,11 @@ func (a *replay) Notes() []string {
 	s := a.st.rd.Stats()
 	name := a.cfg.Name
 	if s.Coarse > 0 {
-		notes = append(notes, fmt.Sprintf("replay of %s: %d of the %d requests replayed were logged with whole seconds only; each was placed uniformly at random within its second (seeded, so the run stays deterministic)",
-			name, s.Coarse, s.Requests))
+		notes = append(notes, fmt.Sprintf("replay of %s: %s of the %s requests replayed were logged with whole seconds only; each was placed uniformly at random within its second (seeded, so the run stays deterministic)",
+			name, num.Count(float64(s.Coarse)), num.Count(float64(s.Requests))))
 	}
 	if s.Bad > 0 {
-		notes = append(notes, fmt.Sprintf("replay of %s: %d lines could not be read and were skipped (the first: %s)", name, s.Bad, s.Samples[0]))
+		notes = append(notes, fmt.Sprintf("replay of %s: %s lines could not be read and were skipped (the first: %s)", name, num.Count(float64(s.Bad)), s.Samples[0]))
 	}
 	if a.cut {
 		notes = append(notes, fmt.Sprintf("replay of %s: the trace goes on past the run's duration (%s); its later requests were not replayed", name, a.dur))

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/throttlelab/throttlelab/internal/num"
 )
 
 // Source is a trace to read, from its first byte each time it is opened.
@@ -55,12 +57,12 @@ func scaleUp(ns int64, speed float64) time.Duration {
 func (s Summary) Notes(name string) []string {
 	var notes []string
 	if s.Coarse > 0 {
-		notes = append(notes, fmt.Sprintf("%s: %d of %d requests were logged with whole seconds only: each was placed uniformly at random (seeded) within its second",
-			name, s.Coarse, s.Requests))
+		notes = append(notes, fmt.Sprintf("%s: %s of %s requests were logged with whole seconds only: each was placed uniformly at random (seeded) within its second",
+			name, num.Count(float64(s.Coarse)), num.Count(float64(s.Requests))))
 	}
 	if s.Bad > 0 {
-		notes = append(notes, fmt.Sprintf("%s: %d of %d lines (%.3f%%) could not be read and were skipped; the first: %s",
-			name, s.Bad, s.Lines, 100*float64(s.Bad)/float64(s.Lines), s.Samples[0]))
+		notes = append(notes, fmt.Sprintf("%s: %s of %s lines (%.3f%%) could not be read and were skipped; the first: %s",
+			name, num.Count(float64(s.Bad)), num.Count(float64(s.Lines)), 100*float64(s.Bad)/float64(s.Lines), s.Samples[0]))
 	}
 	return notes
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/throttlelab/throttlelab/envs"
+	"github.com/throttlelab/throttlelab/internal/num"
 	"github.com/throttlelab/throttlelab/metrics"
 	"github.com/throttlelab/throttlelab/model"
 	"github.com/throttlelab/throttlelab/pipeline"
@@ -185,13 +186,7 @@ func fmtRate(r float64) string {
 }
 
 // fmtCount writes n whole, with thousands separators: 1,500.
-func fmtCount(n float64) string {
-	s := fmt.Sprintf("%.0f", n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func fmtCount(n float64) string { return num.Count(n) }
 
 // announceLive says on stderr what the live run is about to do.
 func announceLive(w io.Writer, sc *scenarios.Scenario, env string, f runFlags) {
