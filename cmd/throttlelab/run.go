@@ -270,12 +270,8 @@ func writeRun(dir string, sc *scenarios.Scenario, res *outcome, wall time.Time, 
 			return err
 		}
 	}
-	src, err := sc.SourceFor(dir) // a replayed trace, pointed at from dir
-	if err != nil {
-		return fmt.Errorf("write scenario copy: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), src, 0o644); err != nil {
-		return fmt.Errorf("write scenario copy: %w", err)
+	if err := writeScenarioCopy(dir, sc); err != nil {
+		return err
 	}
 	in := reports.Input{Scenario: sc, Summary: res.sum, Series: res.ser, SimSeries: res.simSer,
 		Alarms: res.alarms}
@@ -299,4 +295,17 @@ func oneOf(s string, options ...string) bool {
 		}
 	}
 	return false
+}
+
+// writeScenarioCopy writes dir/scenario.yaml: the scenario the run ran, a replayed trace
+// pointed at from dir.
+func writeScenarioCopy(dir string, sc *scenarios.Scenario) error {
+	src, err := sc.SourceFor(dir)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "scenario.yaml"), src, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("write scenario copy: %w", err)
+	}
+	return nil
 }

@@ -124,12 +124,8 @@ func writeComparison(dir string, sc *scenarios.Scenario, mode string, vs []repor
 	if err := sum.WriteJSON(filepath.Join(dir, "summary.json")); err != nil {
 		return err
 	}
-	src, err := sc.SourceFor(dir) // a replayed trace, pointed at from dir
-	if err != nil {
-		return fmt.Errorf("write scenario copy: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "scenario.yaml"), src, 0o644); err != nil {
-		return fmt.Errorf("write scenario copy: %w", err)
+	if err := writeScenarioCopy(dir, sc); err != nil {
+		return err
 	}
 	if err := reports.WriteComparisonCSV(filepath.Join(dir, "comparison.csv"), vs); err != nil {
 		return err
