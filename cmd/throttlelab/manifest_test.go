@@ -41,23 +41,7 @@ type k8sObject struct {
 // N = completions, every shard's flags are run's and parse (completion index → --shard), and
 // the merge Job names each shard's --out once.
 func TestShardManifest(t *testing.T) {
-	objs := map[string]k8sObject{}
-	for _, file := range []string{"shards.yaml", "merge.yaml"} {
-		b, err := os.ReadFile(filepath.Join("..", "..", "docs", "kubernetes", file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		for {
-			var o k8sObject
-			if err := dec.Decode(&o); errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				t.Fatalf("%s: %v", file, err)
-			}
-			objs[o.Meta.Name] = o
-		}
-	}
+	objs := readManifests(t)
 	for name, src := range objs["throttlelab-scenario"].Data {
 		if _, err := scenarios.LoadBytes(name, []byte(src)); err != nil {
 			t.Errorf("the manifest's scenario: %v", err)
@@ -103,4 +87,27 @@ func parseRunLine(t *testing.T, args []string) runFlags {
 		t.Fatalf("run %q: %v", args, err)
 	}
 	return f
+}
+
+// readManifests reads the objects of docs/kubernetes/shards.yaml and merge.yaml by name.
+func readManifests(t *testing.T) map[string]k8sObject {
+	t.Helper()
+	objs := map[string]k8sObject{}
+	for _, file := range []string{"shards.yaml", "merge.yaml"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "docs", "kubernetes", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		for {
+			var o k8sObject
+			if err := dec.Decode(&o); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			objs[o.Meta.Name] = o
+		}
+	}
+	return objs
 }
