@@ -82,6 +82,7 @@ func (s *service) read(a *apiClient, start bool) {
 // annotate puts the service's own counts over the run in the summary, and says where the
 // downstream figures come from.
 func (r *runner) annotate(sum *metrics.Summary) {
+	sum.Target = r.opts.Target
 	sum.Notes = append(sum.Notes, r.notes...)
 	s := r.svc
 	switch {

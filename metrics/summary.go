@@ -24,6 +24,10 @@ type Summary struct {
 	PerClient      map[string]map[string]float64 `json:"per_client"`
 	Thresholds     []ThresholdResult             `json:"thresholds"`
 	Ledger         Ledger                        `json:"ledger"`
+	// Target is the URL a target run's clients sent their attempts to (run --target): its
+	// gateway_* metrics are then the target's answers by status, and nothing downstream of it
+	// was emulated. Empty otherwise.
+	Target string `json:"target,omitempty"`
 	// Notes are plain-words remarks of the driver (for example that a live run was simulated).
 	Notes []string `json:"notes,omitempty"`
 	// Sim holds the simulated summary of a run in mode both, next to the measured one.

@@ -25,17 +25,26 @@ func WriteText(w io.Writer, s *metrics.Summary) {
 		fmt.Fprintf(w, "  harness     unknown at end %s (a backend failed: %s) · load errors %s\n",
 			n("unknown_at_end_total"), unknownWhere(s.Ledger.UnknownAtEnd), n("load_errors_total"))
 	}
-	fmt.Fprintf(w, "  gateway     attempts %s · admitted %s · throttled (429) %s · quota (429) %s · forbidden (403) %s\n",
-		n("attempts_total"), n("gateway_admitted_total"), n("gateway_throttled_total"),
-		n("gateway_quota_exceeded_total"), n("gateway_forbidden_total"))
+	if s.Target != "" { // what the target answered; nothing behind it was emulated
+		fmt.Fprintf(w, "  target      attempts %s · 2xx %s · 429 %s · 403 %s · 5xx, other or no answer %s\n",
+			n("attempts_total"), n("gateway_admitted_total"),
+			count(m["gateway_throttled_total"]+m["gateway_quota_exceeded_total"]), n("gateway_forbidden_total"),
+			n("gateway_backend_errors_total"))
+	} else {
+		fmt.Fprintf(w, "  gateway     attempts %s · admitted %s · throttled (429) %s · quota (429) %s · forbidden (403) %s\n",
+			n("attempts_total"), n("gateway_admitted_total"), n("gateway_throttled_total"),
+			n("gateway_quota_exceeded_total"), n("gateway_forbidden_total"))
+	}
 	if m["queue_sent_total"] > 0 {
 		fmt.Fprintf(w, "  queues      sent %s · depth max %s · oldest %s · deferred %s · dead-lettered %s\n",
 			n("queue_sent_total"), n("queue_depth_max"), secs(m["queue_oldest_age_seconds_max"]),
 			n("queue_deferred_total"), n("dlq_total"))
 	}
-	fmt.Fprintf(w, "  downstream  calls %s · ok %s · 429 %s · 5xx %s · timeouts %s · utilization %s\n",
-		n("downstream_calls_total"), n("downstream_ok_total"), n("downstream_429_total"),
-		n("downstream_5xx_total"), n("downstream_timeouts_total"), utilization(m))
+	if s.Target == "" {
+		fmt.Fprintf(w, "  downstream  calls %s · ok %s · 429 %s · 5xx %s · timeouts %s · utilization %s\n",
+			n("downstream_calls_total"), n("downstream_ok_total"), n("downstream_429_total"),
+			n("downstream_5xx_total"), n("downstream_timeouts_total"), utilization(m))
+	}
 	fmt.Fprintf(w, "  end to end  p50 %s · p90 %s · p99 %s · max %s · mean %s\n",
 		secs(m["e2e_seconds_p50"]), secs(m["e2e_seconds_p90"]), secs(m["e2e_seconds_p99"]),
 		secs(m["e2e_seconds_max"]), secs(m["e2e_seconds_mean"]))

@@ -115,7 +115,7 @@ func weightedMean(ms []map[string]float64, name string, group bool) float64 {
 // mergeSummaries combines the shards' summaries: totals are sums, the ledger is summed and
 // checked again, end-to-end percentiles come from the merged latency quantiles.
 func mergeSummaries(sc *scenarios.Scenario, ss []*metrics.Summary) *metrics.Summary {
-	out := &metrics.Summary{Scenario: ss[0].Scenario, Mode: "live", Seed: ss[0].Seed,
+	out := &metrics.Summary{Scenario: ss[0].Scenario, Mode: "live", Seed: ss[0].Seed, Target: ss[0].Target,
 		OfferedSeconds: ss[0].OfferedSeconds, PerClient: map[string]map[string]float64{},
 		PerPriority: map[string]map[string]float64{}, Thresholds: []metrics.ThresholdResult{}}
 	var bounds []string

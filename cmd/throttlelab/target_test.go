@@ -145,6 +145,9 @@ func TestTargetBoth(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	if s := readSummary(t, out); s.Target != url || !strings.Contains(stdout, "  target      attempts 1,500 · 2xx ") || strings.Contains(stdout, "  downstream  ") {
+		t.Errorf("summary target %q; text summary:\n%s\nwant the target's answers, no downstream line", s.Target, stdout)
+	}
 	if !strings.Contains(stderr, "the run will send") || !strings.Contains(stderr, "1,500 requests") {
 		t.Errorf("no plan printed before the run:\n%s", stderr)
 	}
