@@ -11,12 +11,15 @@ import (
 )
 
 // progress is the progress bar of a run on stderr, counting scenario time. It is drawn only
-// when stderr is a terminal (a log file or a CI console gets no bar), and only once a run has
-// taken more than a second. done ends it at 100%, on its own line.
+// when stderr is a terminal, and only once a run has taken more than a second. done ends it
+// at 100%, on its own line. A log file or a CI console gets no bar: a long run writes it a
+// plain line every statusEvery of wall time instead, so that a CI job shows it is alive.
 type progress struct {
 	w     io.Writer
 	what  string
-	on    bool // not --quiet, and w is a terminal
+	on    bool      // not --quiet, and w is a terminal
+	lines bool      // not --quiet, and w is not a terminal: a status line now and then
+	said  time.Time // when the latest status line was written (start before the first)
 	start time.Time
 	clock func() time.Time // time.Now; tests replace it
 	bar   *progressbar.ProgressBar
@@ -25,8 +28,13 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, quiet bool, what string) *progress {
-	return &progress{w: w, what: what, on: !quiet && isTerminal(w), start: time.Now(), clock: time.Now}
+	tty := isTerminal(w)
+	now := time.Now()
+	return &progress{w: w, what: what, on: !quiet && tty, lines: !quiet && !tty, start: now, said: now, clock: time.Now}
 }
+
+// statusEvery is how often a run writes a status line to a non-terminal.
+const statusEvery = 30 * time.Second
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
@@ -36,6 +44,14 @@ func isTerminal(w io.Writer) bool {
 
 // update reports the scenario time reached, now, out of end (duration plus drain).
 func (p *progress) update(now, end time.Duration) {
+	if p.lines {
+		if t := p.clock(); t.Sub(p.said) >= statusEvery {
+			p.said = t
+			fmt.Fprintf(p.w, "throttlelab: %s: %s of %s (%.0f%%), %s elapsed\n", p.what, now.Truncate(time.Second),
+				end.Truncate(time.Second), 100*min(1, now.Seconds()/max(1, end.Seconds())), t.Sub(p.start).Round(time.Second))
+		}
+		return
+	}
 	if !p.on {
 		return
 	}

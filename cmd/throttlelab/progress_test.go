@@ -7,15 +7,30 @@ import (
 	"time"
 )
 
-// A bar goes only to a terminal: a buffer, a file or a pipe gets nothing.
+// A bar goes only to a terminal: a buffer, a file or a pipe gets no bar, but a long run
+// writes it a plain status line every 30 s of wall time; --quiet writes nothing.
 func TestProgressOnlyOnATerminal(t *testing.T) {
 	var b bytes.Buffer
 	p := newProgress(&b, false, "simulating")
-	p.clock = func() time.Time { return p.start.Add(time.Minute) }
+	wall := p.start
+	p.clock = func() time.Time { return wall }
+	for i := 1; i <= 70; i++ { // 70 s of wall time, a scenario second each
+		wall = p.start.Add(time.Duration(i) * time.Second)
+		p.update(time.Duration(i)*time.Second, 2*time.Minute)
+	}
+	p.done(time.Minute)
+	want := "throttlelab: simulating: 30s of 2m0s (25%), 30s elapsed\n" +
+		"throttlelab: simulating: 1m0s of 2m0s (50%), 1m0s elapsed\n"
+	if b.String() != want {
+		t.Errorf("a non-terminal got %q, want %q", b.String(), want)
+	}
+	var q bytes.Buffer
+	p = newProgress(&q, true, "simulating")
+	p.clock = func() time.Time { return p.start.Add(time.Hour) }
 	p.update(30*time.Second, time.Minute)
 	p.done(time.Minute)
-	if b.Len() != 0 {
-		t.Errorf("progress written to a non-terminal: %q", b.String())
+	if q.Len() != 0 {
+		t.Errorf("--quiet wrote %q", q.String())
 	}
 }
 
