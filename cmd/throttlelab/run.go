@@ -82,7 +82,7 @@ func defineRunFlags(fs *flag.FlagSet, f *runFlags) {
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the live run's metrics to Prometheus at http://`ADDR`/metrics while it runs (127.0.0.1:PORT; docs/metrics.md)")
 	fs.BoolVar(&f.allowRemoteMet, "allow-remote-metrics", false, "let --metrics-addr bind an address that is not loopback (the network can read the metrics)")
 	fs.StringVar(&f.gatewayAddr, "gateway-addr", "", "live: the gateway listens on `HOST:PORT`, a loopback address (default: a free port of 127.0.0.1); other clients sent there are refused (403) and counted as gateway_foreign_total")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar (it is drawn only when stderr is a terminal)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr (a bar on a terminal; elsewhere a status line every 30 s of a long run)")
 	defineTargetFlags(fs, f)
 }
 
