@@ -188,3 +188,20 @@ func TestAddToSummaryBadPricesFile(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+// TestAddToSummaryTargetNote: a target run's estimate says how the target's answers were
+// priced; a run without a target gets no such note.
+func TestAddToSummaryTargetNote(t *testing.T) {
+	t.Setenv(PricesEnv, "")
+	s := fixed()
+	AddToSummary(queued(false), s)
+	if len(s.Notes) != 0 {
+		t.Errorf("a run without a target: notes %q", s.Notes)
+	}
+	s = fixed()
+	s.Target = "http://127.0.0.1:8080"
+	AddToSummary(queued(false), s)
+	if len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "priced as API Gateway requests of a REST API") {
+		t.Errorf("a target run: notes %q", s.Notes)
+	}
+}

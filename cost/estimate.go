@@ -197,6 +197,14 @@ func AddToSummary(sc *scenarios.Scenario, s *metrics.Summary) {
 	if s.Metrics == nil {
 		s.Metrics = map[string]float64{}
 	}
+	if s.Target != "" {
+		kind := "a REST API"
+		if sc != nil && sc.Gateway != nil && sc.Gateway.Type == "http" {
+			kind = "an HTTP API"
+		}
+		s.Notes = append(s.Notes, "cost: the target's 2xx answers are priced as API Gateway requests of "+kind+
+			" (the scenario's gateway type); for a target that is not API Gateway the api_gateway item does not apply")
+	}
 	for k, v := range Estimate(sc, s, p).Metrics() {
 		s.Metrics[k] = v
 	}
