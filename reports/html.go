@@ -27,6 +27,7 @@ type figure struct {
 type htmlView struct {
 	Name, Description, YAML   string
 	Mode, Seed, Offered, Ends string
+	Target                    string // a target run's URL
 	Findings, Changes, Notes  []string
 	Figures                   []htmlFigure
 	HasSim                    bool
@@ -70,7 +71,7 @@ type thresholdRow struct {
 func writeHTML(w io.Writer, in Input, figs []figure) error {
 	s := in.Summary
 	v := htmlView{
-		Name: s.Scenario, Mode: s.Mode, Seed: strconv.FormatInt(s.Seed, 10),
+		Name: s.Scenario, Mode: s.Mode, Target: s.Target, Seed: strconv.FormatInt(s.Seed, 10),
 		Offered: secs(s.OfferedSeconds), Ends: secs(s.EndedSeconds),
 		Findings: Findings(in), Changes: Changes(in), Notes: s.Notes, HasSim: s.Sim != nil,
 		Groups:     metricGroups(s),
@@ -150,6 +151,9 @@ func metricGroups(s *metrics.Summary) []metricGroup {
 					mg.Rows = append(mg.Rows, row(name))
 				}
 			}
+		}
+		if g.name == "gateway" && s.Target != "" {
+			mg.Name = "the target's answers" // nothing of the gateway was emulated
 		}
 		out = append(out, mg)
 	}
