@@ -63,7 +63,11 @@ func (f *frame) nonzero(cols ...string) bool {
 
 // traffic is what arrived at the gateway and what it answered, per second.
 func (f *frame) traffic() *chart {
-	p := newPanel("Traffic at the gateway", "requests per second")
+	title, caption := "Traffic at the gateway", "Requests the clients started (offered), attempts including retries, and what the gateway admitted or refused, per second of the run."
+	if s := f.in.Summary; s != nil && s.Target != "" {
+		title, caption = "Traffic to the target", "Requests the clients started (offered), attempts including retries, and the target's answers (2xx as admitted), per second of the run."
+	}
+	p := newPanel(title, "requests per second")
 	f.column(p, "offered (new requests)", aggMean, lineStyle{color: colOffered, width: vg.Points(3)}, "offered")
 	if f.differ("attempts", "offered") {
 		f.column(p, "attempts (with retries)", aggMean, lineStyle{color: colAttempts}, "attempts")
@@ -81,8 +85,7 @@ func (f *frame) traffic() *chart {
 		f.column(p, "403 Forbidden", aggMean, lineStyle{color: colForbid}, "gateway_forbidden")
 	}
 	f.finish(p)
-	return &chart{name: "traffic", panels: []*panel{p},
-		caption: "Requests the clients started (offered), attempts including retries, and what the gateway admitted or refused, per second of the run."}
+	return &chart{name: "traffic", panels: []*panel{p}, caption: caption}
 }
 
 // differ reports whether two columns of the measured series differ anywhere.

@@ -172,7 +172,7 @@ func TestTargetBoth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(html), "against <code>"+url+"</code>") || !strings.Contains(string(html), "the target&#39;s answers") {
+	if !strings.Contains(string(html), "against <code>"+url+"</code>") || !strings.Contains(string(html), "the target&#39;s answers") || !strings.Contains(string(html), "Traffic to the target") {
 		t.Error("report.html does not name the target, or calls its answers the gateway's")
 	}
 	if !strings.Contains(string(html), "<th>measured</th><th>simulated</th>") {
