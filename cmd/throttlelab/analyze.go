@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/throttlelab/throttlelab/internal/num"
 	"github.com/throttlelab/throttlelab/trace"
 )
 
@@ -153,18 +154,18 @@ func writeAnalysisJSON(w io.Writer, a *trace.Analysis) error {
 // printAnalysis writes the analysis as text.
 func printAnalysis(w io.Writer, a *trace.Analysis) {
 	span := time.Duration(a.End - a.Origin)
-	fmt.Fprintf(w, "%s (%s): %d requests from %s over %s, %.3g/s on average\n", a.Name, a.Format, a.Requests,
+	fmt.Fprintf(w, "%s (%s): %s requests from %s over %s, %.3g/s on average\n", a.Name, a.Format, num.Count(float64(a.Requests)),
 		time.Unix(0, a.Origin).UTC().Format(time.RFC3339), span.Round(time.Millisecond), a.MeanRate())
 	if a.Bad > 0 {
-		fmt.Fprintf(w, "  %d of %d lines could not be read and were skipped; the first: %s\n", a.Bad, a.Lines, a.Samples[0])
+		fmt.Fprintf(w, "  %s of %s lines could not be read and were skipped; the first: %s\n", num.Count(float64(a.Bad)), num.Count(float64(a.Lines)), a.Samples[0])
 	}
 	if a.Coarse > 0 {
-		fmt.Fprintf(w, "  %d requests were logged with whole seconds only: spread uniformly over their second (seeded,\n  as a replay by the first client with seed 1 spreads them)\n", a.Coarse)
+		fmt.Fprintf(w, "  %s requests were logged with whole seconds only: spread uniformly over their second (seeded,\n  as a replay by the first client with seed 1 spreads them)\n", num.Count(float64(a.Coarse)))
 	}
 	keys := slices.SortedFunc(maps.Keys(a.Keys), func(x, y string) int { return cmp.Or(cmp.Compare(a.Keys[y], a.Keys[x]), cmp.Compare(x, y)) })
 	fmt.Fprintf(w, "\nAPI keys\n")
 	for _, k := range keys[:min(len(keys), 20)] {
-		fmt.Fprintf(w, "  %-24s %10d  %5.1f%%\n", keyName(k), a.Keys[k], 100*float64(a.Keys[k])/float64(a.Requests))
+		fmt.Fprintf(w, "  %-24s %10s  %5.1f%%\n", keyName(k), num.Count(float64(a.Keys[k])), 100*float64(a.Keys[k])/float64(a.Requests))
 	}
 	if len(keys) > 20 {
 		fmt.Fprintf(w, "  … and %d more keys\n", len(keys)-20)
@@ -174,20 +175,20 @@ func printAnalysis(w io.Writer, a *trace.Analysis) {
 		what string
 		pk   trace.Peak
 	}{{"second", a.PeakSecond}, {"minute", a.PeakMinute}, {"hour", a.PeakHour}} {
-		fmt.Fprintf(w, "  %-7s %10d  from %s\n", p.what, p.pk.Count, p.pk.At.Format(time.RFC3339))
+		fmt.Fprintf(w, "  %-7s %10s  from %s\n", p.what, num.Count(float64(p.pk.Count)), p.pk.At.Format(time.RFC3339))
 	}
 	printPeriods(w, a)
 	if len(a.Routes) > 0 {
 		fmt.Fprintf(w, "\nRoutes\n")
 		for _, r := range a.Routes {
-			fmt.Fprintf(w, "  %-40s %10d\n", r.Name, r.Count)
+			fmt.Fprintf(w, "  %-40s %10s\n", r.Name, num.Count(float64(r.Count)))
 		}
 	}
 	fmt.Fprintf(w, "\nArrival curve: the smallest burst that throttles none of these requests\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "  rate (/s)\tburst\t\n")
 	for _, p := range a.Curve {
-		fmt.Fprintf(tw, "  %g\t%d\t\n", p.Rate, p.Burst)
+		fmt.Fprintf(tw, "  %g\t%s\t\n", p.Rate, num.Count(float64(p.Burst)))
 	}
 	tw.Flush()
 }
@@ -206,9 +207,9 @@ func printPeriods(w io.Writer, a *trace.Analysis) {
 		keys := slices.SortedFunc(maps.Keys(p.Keys), func(x, y string) int { return cmp.Or(cmp.Compare(p.Keys[y], p.Keys[x]), cmp.Compare(x, y)) })
 		var parts []string
 		for _, k := range keys[:min(len(keys), 5)] {
-			parts = append(parts, fmt.Sprintf("%s %d", keyName(k), p.Keys[k]))
+			parts = append(parts, keyName(k)+" "+num.Count(float64(p.Keys[k])))
 		}
-		fmt.Fprintf(w, "  %-6s %-20s %10d  %s\n", p.Kind, label, p.Count, strings.Join(parts, ", "))
+		fmt.Fprintf(w, "  %-6s %-20s %10s  %s\n", p.Kind, label, num.Count(float64(p.Count)), strings.Join(parts, " · "))
 	}
 }
 

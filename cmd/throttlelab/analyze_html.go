@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/throttlelab/throttlelab/internal/num"
 	"github.com/throttlelab/throttlelab/reports"
 	"github.com/throttlelab/throttlelab/trace"
 	"gonum.org/v1/plot"
@@ -20,10 +21,10 @@ import (
 )
 
 // analysisTmpl is analysis.html: one self-contained page, the charts inline as SVG.
-var analysisTmpl = template.Must(template.New("analysis").Parse(reports.PageHead("Analysis of {{.Name}}", `table{font-size:.9em}td.l,th.l{text-align:left}
+var analysisTmpl = template.Must(template.New("analysis").Funcs(template.FuncMap{"count": count64}).Parse(reports.PageHead("Analysis of {{.Name}}", `table{font-size:.9em}td.l,th.l{text-align:left}
 `) + `<h1>Analysis of {{.Name}}</h1>
-<p>{{.Requests}} requests ({{.Format}}) from {{.From}} over {{.Span}}, {{printf "%.3g" .Mean}} per second on average;
-at most {{.PeakSecond}} in one second, {{.PeakMinute}} in one minute, {{.PeakHour}} in one hour (UTC clock periods).
+<p>{{count .Requests}} requests ({{.Format}}) from {{.From}} over {{.Span}}, {{printf "%.3g" .Mean}} per second on average;
+at most {{count .PeakSecond}} in one second, {{count .PeakMinute}} in one minute, {{count .PeakHour}} in one hour (UTC clock periods).
 {{range .Notes}}<br>{{.}}{{end}}</p>
 <h2>Arrival curve</h2>
 <p>For each rate r, the smallest burst b(r) with which a token bucket of rate r, full at the start, throttles none of
@@ -31,18 +32,18 @@ these requests: a stage or usage-plan throttle of <code>{rate: r, burst: b(r)}</
 burst less throttles some of it. Below the mean rate no burst suffices for long.</p>
 <figure>{{.CurveSVG}}</figure>
 <table><tr><th>rate (/s)</th><th>burst</th></tr>
-{{range .Curve}}<tr><td>{{.Rate}}</td><td>{{.Burst}}</td></tr>
+{{range .Curve}}<tr><td>{{.Rate}}</td><td>{{count .Burst}}</td></tr>
 {{end}}</table>
 <h2>Rate over time</h2>
 <figure>{{.RateSVG}}</figure>
 <h2>API keys</h2>
 <table><tr><th class="l">key</th><th>requests</th></tr>
-{{range .Keys}}<tr><td class="l">{{.Name}}</td><td>{{.Count}}</td></tr>
+{{range .Keys}}<tr><td class="l">{{.Name}}</td><td>{{count .Count}}</td></tr>
 {{end}}</table>
 <h2>Usage-plan quota periods</h2>
 <p>The busiest of each period AWS usage plans meter (UTC, offset 0): a quota below it refuses requests.</p>
 <table><tr><th class="l">period</th><th class="l">from</th><th>requests</th></tr>
-{{range .Periods}}<tr><td class="l">{{.Kind}}</td><td class="l">{{.Start.Format "2006-01-02"}}</td><td>{{.Count}}</td></tr>
+{{range .Periods}}<tr><td class="l">{{.Kind}}</td><td class="l">{{.Start.Format "2006-01-02"}}</td><td>{{count .Count}}</td></tr>
 {{end}}</table>
 </body></html>
 `))
@@ -181,3 +182,6 @@ func writeChart(dir, name string, p *plot.Plot) (template.HTML, error) {
 	}
 	return svg, nil
 }
+
+// count64 writes a count as the rest of throttlelab's output does: 106,932.
+func count64(n int64) string { return num.Count(float64(n)) }
